@@ -1,0 +1,36 @@
+// Checked AST -> BPF ELF object (in memory) + manifest.
+//
+// This header is included by main and tests; it must not include LLVM.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "parser/ast.h"
+#include "parser/diagnostics.h"
+#include "parser/types.h"
+
+namespace ms {
+
+struct CompileOptions {
+  bool want_ir = false;   // fill CompileResult::ir (-d ir)
+  bool want_asm = false;  // fill CompileResult::asm_text (-d asm)
+};
+
+struct CompileResult {
+  std::vector<uint8_t> elf;  // relocatable BPF ELF: programs, .maps with BTF, license "GPL"
+  manifest::Manifest manifest;
+  std::string ir;        // LLVM IR text, after optimisation
+  std::string asm_text;  // BPF assembly from LLVM MC
+};
+
+// Compiles a checked program. Errors that only codegen can see (e.g. a value
+// too large for the BPF stack) go to `diags` with the script location, and the
+// result is empty.
+std::optional<CompileResult> compile(const ast::Program& program, const SemanticInfo& info, Diagnostics& diags,
+                                     const CompileOptions& options = {});
+
+}  // namespace ms

@@ -1,0 +1,90 @@
+#include "manifest/manifest.h"
+
+#include <sstream>
+
+namespace ms::manifest {
+
+const char* to_string(AggKind k) {
+  switch (k) {
+    case AggKind::None: return "none";
+    case AggKind::Count: return "count";
+    case AggKind::Sum: return "sum";
+    case AggKind::Min: return "min";
+    case AggKind::Max: return "max";
+    case AggKind::Avg: return "avg";
+  }
+  return "?";
+}
+
+const char* to_string(ProbeType t) {
+  switch (t) {
+    case ProbeType::Begin: return "BEGIN";
+    case ProbeType::End: return "END";
+    case ProbeType::Uprobe: return "uprobe";
+    case ProbeType::Uretprobe: return "uretprobe";
+    case ProbeType::Tracepoint: return "tracepoint";
+    case ProbeType::Interval: return "interval";
+  }
+  return "?";
+}
+
+const char* to_string(EventKind k) {
+  switch (k) {
+    case EventKind::Printf: return "printf";
+    case EventKind::Exit: return "exit";
+    case EventKind::Print: return "print";
+    case EventKind::Clear: return "clear";
+  }
+  return "?";
+}
+
+const MapDesc* Manifest::find_map(const std::string& name) const {
+  for (const auto& m : maps)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+static void field_text(std::ostringstream& os, const Field& f) {
+  os << (f.kind == FieldKind::String ? "str" : (f.is_signed ? "s" : "u")) << f.size << "@" << f.offset;
+}
+
+std::string to_text(const Manifest& m) {
+  std::ostringstream os;
+  os << "source " << m.source_file << "\n";
+  for (const auto& p : m.probes) {
+    os << "probe " << p.prog_name << " " << to_string(p.type);
+    if (!p.target.empty()) os << " target=" << p.target;
+    if (!p.func.empty()) os << " func=" << p.func;
+    if (p.interval_ns) os << " interval_ns=" << p.interval_ns;
+    os << " line=" << p.line << "\n";
+  }
+  for (const auto& mp : m.maps) {
+    os << "map " << mp.name << " elf=" << mp.elf_name << (mp.percpu ? " percpu" : "") << " agg=" << to_string(mp.agg)
+       << " max_entries=" << mp.max_entries << " key_size=" << mp.key_size << " key=[";
+    for (size_t i = 0; i < mp.key.size(); ++i) {
+      if (i) os << ",";
+      field_text(os, mp.key[i]);
+    }
+    os << "] value=";
+    field_text(os, mp.value);
+    os << " value_size=" << mp.value_size << "\n";
+  }
+  for (const auto& e : m.events) {
+    os << "event " << e.id << " " << to_string(e.kind) << " size=" << e.size;
+    if (e.map_index >= 0) os << " map=" << e.map_index;
+    if (!e.format.empty()) os << " format=\"" << e.format << "\"";
+    if (!e.args.empty()) {
+      os << " args=[";
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        if (i) os << ",";
+        field_text(os, e.args[i]);
+      }
+      os << "]";
+    }
+    os << " line=" << e.line << "\n";
+  }
+  os << "ringbuf " << m.ringbuf_elf_name << " size=" << m.ringbuf_size << "\n";
+  return os.str();
+}
+
+}  // namespace ms::manifest

@@ -1,0 +1,118 @@
+// The manifest: what the compiled BPF object contains and how to read it.
+//
+// codegen produces it next to the ELF object; the runtime reads it to attach
+// probes, decode ring-buffer events and print maps. It is the single
+// description of every layout that both sides touch, so neither side hard-codes
+// the other's choices. No LLVM and no libbpf here.
+//
+// Layouts (all little-endian, naturally aligned, sizes in bytes):
+//  - Integer fields are 8 bytes. String fields are `size` bytes, NUL-padded.
+//  - Map keys: the script's key expressions laid out one after the other, each
+//    field 8-byte aligned. A scalar map (`@x` without keys) has an 8-byte key
+//    that is always 0.
+//  - Map values per aggregation, per CPU for percpu maps (see AggKind).
+//  - Ring-buffer events start with an 8-byte event id (EventDesc::id); the
+//    arguments follow at the offsets their Fields give (offsets count from the
+//    start of the event, so the first argument is at offset 8).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ms::manifest {
+
+enum class FieldKind : uint8_t {
+  Integer,
+  String,
+};
+
+struct Field {
+  FieldKind kind = FieldKind::Integer;
+  uint32_t offset = 0;
+  uint32_t size = 8;
+  bool is_signed = true;
+};
+
+// How a map value is stored and combined across CPUs.
+enum class AggKind : uint8_t {
+  None,   // plain value (`@x = expr`): `value` describes it; hash map, not percpu
+  Count,  // u64 per CPU, summed
+  Sum,    // s64/u64 per CPU, summed
+  Min,    // struct { s64 value; u64 is_set; } per CPU; min over CPUs where is_set
+  Max,    // struct { s64 value; u64 is_set; } per CPU; max over CPUs where is_set
+  Avg,    // struct { s64 sum; u64 count; } per CPU; sum(sum) / sum(count)
+};
+
+const char* to_string(AggKind k);
+
+struct MapDesc {
+  std::string name;      // as in the script, "@x"
+  std::string elf_name;  // the symbol of its definition in the ELF `.maps` section
+  bool percpu = false;   // BPF_MAP_TYPE_PERCPU_HASH (aggregations) or BPF_MAP_TYPE_HASH
+  uint32_t max_entries = 0;
+  std::vector<Field> key;  // empty: scalar map (8-byte zero key)
+  uint32_t key_size = 8;
+  AggKind agg = AggKind::None;
+  Field value;              // the value field for AggKind::None; Integer for aggregations
+  uint32_t value_size = 8;  // per CPU for percpu maps
+};
+
+enum class ProbeType : uint8_t {
+  Begin,
+  End,
+  Uprobe,
+  Uretprobe,
+  Tracepoint,
+  Interval,
+};
+
+const char* to_string(ProbeType t);
+
+// One attach point. A script probe with several attach points becomes several
+// ProbeDescs, each with its own program.
+struct ProbeDesc {
+  ProbeType type = ProbeType::Begin;
+  std::string prog_name;  // the BPF program (function) name in the ELF
+  std::string target;     // uprobe: binary or library path; tracepoint: category
+  std::string func;       // uprobe: function name; tracepoint: event name
+  uint64_t interval_ns = 0;
+  std::string display;    // the attach point as written, for messages
+  int line = 0;           // script line of the attach point
+  int column = 0;
+};
+
+enum class EventKind : uint8_t {
+  Printf,  // format + args
+  Exit,    // stop tracing
+  Print,   // print map `map_index` now
+  Clear,   // clear map `map_index`
+};
+
+const char* to_string(EventKind k);
+
+struct EventDesc {
+  uint32_t id = 0;
+  EventKind kind = EventKind::Printf;
+  std::string format;       // Printf: the format string as written (escapes resolved)
+  std::vector<Field> args;  // Printf: one field per argument
+  uint32_t size = 8;        // total bytes of the event, header included
+  int map_index = -1;       // Print/Clear: index into Manifest::maps
+  int line = 0;             // script site, for messages
+};
+
+struct Manifest {
+  std::string source_file;  // "-e" for one-liners, otherwise the path
+  std::vector<ProbeDesc> probes;
+  std::vector<MapDesc> maps;
+  std::vector<EventDesc> events;  // indexed by id: events[i].id == i
+  std::string ringbuf_elf_name = "events";  // BPF_MAP_TYPE_RINGBUF
+  uint32_t ringbuf_size = 1u << 20;
+
+  const MapDesc* find_map(const std::string& name) const;
+};
+
+// A stable, human-readable rendering for `-d manifest` and tests.
+std::string to_text(const Manifest& m);
+
+}  // namespace ms::manifest

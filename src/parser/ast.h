@@ -1,0 +1,165 @@
+// The abstract syntax tree of a memscript program.
+//
+// Nodes are plain structs owned through unique_ptr. They carry their source
+// location; everything computed later (types, resolved map layouts) lives in
+// side tables keyed by node (see types.h), not in fields of the nodes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parser/location.h"
+
+namespace ms::ast {
+
+enum class NodeKind {
+  // expressions
+  Integer,
+  String,
+  Builtin,   // pid tid comm nsecs arg0..arg5 retval ...
+  Variable,  // $x
+  Map,       // @x or @x[k1, k2]
+  Call,      // count() sum(x) printf(...) exit() str(x) ...
+  Binop,
+  Unop,
+  Ternary,
+  // statements
+  ExprStmt,
+  AssignMap,  // @x[k] = expr
+  AssignVar,  // $x = expr
+  If,
+};
+
+struct Node {
+  explicit Node(NodeKind k, Location l) : kind(k), loc(std::move(l)) {}
+  virtual ~Node() = default;
+  NodeKind kind;
+  Location loc;
+};
+
+struct Expr : Node {
+  using Node::Node;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Integer : Expr {
+  Integer(uint64_t v, Location l) : Expr(NodeKind::Integer, std::move(l)), value(v) {}
+  uint64_t value;
+};
+
+struct String : Expr {
+  String(std::string v, Location l) : Expr(NodeKind::String, std::move(l)), value(std::move(v)) {}
+  std::string value;  // unescaped
+};
+
+struct Builtin : Expr {
+  Builtin(std::string n, Location l) : Expr(NodeKind::Builtin, std::move(l)), name(std::move(n)) {}
+  std::string name;
+};
+
+struct Variable : Expr {
+  Variable(std::string n, Location l) : Expr(NodeKind::Variable, std::move(l)), name(std::move(n)) {}
+  std::string name;  // including the leading '$'
+};
+
+struct Map : Expr {
+  Map(std::string n, std::vector<ExprPtr> k, Location l)
+      : Expr(NodeKind::Map, std::move(l)), name(std::move(n)), keys(std::move(k)) {}
+  std::string name;           // including the leading '@'; "@" alone is the anonymous map
+  std::vector<ExprPtr> keys;  // empty: scalar map
+};
+
+struct Call : Expr {
+  Call(std::string f, std::vector<ExprPtr> a, Location l)
+      : Expr(NodeKind::Call, std::move(l)), func(std::move(f)), args(std::move(a)) {}
+  std::string func;
+  std::vector<ExprPtr> args;
+};
+
+enum class BinaryOp {
+  Add, Sub, Mul, Div, Mod,
+  BitAnd, BitOr, BitXor, Shl, Shr,
+  Eq, Ne, Lt, Le, Gt, Ge,
+  LogicalAnd, LogicalOr,
+};
+const char* to_string(BinaryOp op);
+
+struct Binop : Expr {
+  Binop(BinaryOp o, ExprPtr l_, ExprPtr r_, Location l)
+      : Expr(NodeKind::Binop, std::move(l)), op(o), lhs(std::move(l_)), rhs(std::move(r_)) {}
+  BinaryOp op;
+  ExprPtr lhs, rhs;
+};
+
+enum class UnaryOp { LogicalNot, BitNot, Minus };
+const char* to_string(UnaryOp op);
+
+struct Unop : Expr {
+  Unop(UnaryOp o, ExprPtr e, Location l) : Expr(NodeKind::Unop, std::move(l)), op(o), operand(std::move(e)) {}
+  UnaryOp op;
+  ExprPtr operand;
+};
+
+struct Ternary : Expr {
+  Ternary(ExprPtr c, ExprPtr t, ExprPtr f, Location l)
+      : Expr(NodeKind::Ternary, std::move(l)), cond(std::move(c)), then_expr(std::move(t)), else_expr(std::move(f)) {}
+  ExprPtr cond, then_expr, else_expr;
+};
+
+struct Stmt : Node {
+  using Node::Node;
+};
+using StmtPtr = std::unique_ptr<Stmt>;
+using Block = std::vector<StmtPtr>;
+
+struct ExprStmt : Stmt {
+  ExprStmt(ExprPtr e, Location l) : Stmt(NodeKind::ExprStmt, std::move(l)), expr(std::move(e)) {}
+  ExprPtr expr;
+};
+
+struct AssignMap : Stmt {
+  AssignMap(std::unique_ptr<Map> m, ExprPtr e, Location l)
+      : Stmt(NodeKind::AssignMap, std::move(l)), map(std::move(m)), expr(std::move(e)) {}
+  std::unique_ptr<Map> map;
+  ExprPtr expr;
+};
+
+struct AssignVar : Stmt {
+  AssignVar(std::unique_ptr<Variable> v, ExprPtr e, Location l)
+      : Stmt(NodeKind::AssignVar, std::move(l)), var(std::move(v)), expr(std::move(e)) {}
+  std::unique_ptr<Variable> var;
+  ExprPtr expr;
+};
+
+struct If : Stmt {
+  If(ExprPtr c, Block t, Block e, Location l)
+      : Stmt(NodeKind::If, std::move(l)), cond(std::move(c)), then_block(std::move(t)), else_block(std::move(e)) {}
+  ExprPtr cond;
+  Block then_block;
+  Block else_block;  // an `else if` is an If as the only statement of else_block
+};
+
+// One attach point as written, e.g. "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc".
+// The parser splits it on ':' (respecting the provider's arity); the semantic
+// pass validates the provider and its parts.
+struct AttachPoint {
+  std::string raw;                  // text as written
+  std::string provider;             // BEGIN END uprobe uretprobe tracepoint interval ...
+  std::vector<std::string> parts;   // the ':'-separated parts after the provider
+  Location loc;
+};
+
+struct Probe {
+  std::vector<AttachPoint> attach_points;
+  ExprPtr predicate;  // may be null
+  Block body;
+  Location loc;
+};
+
+struct Program {
+  std::vector<std::unique_ptr<Probe>> probes;
+};
+
+}  // namespace ms::ast

@@ -1,0 +1,32 @@
+// Runs a compiled program: load, attach, stream events, print maps, detach.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+
+namespace ms::runtime {
+
+// Exit codes of memscript (documented in --help).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitScriptError = 1;  // syntax, type, or a probe that cannot exist
+inline constexpr int kExitUsage = 2;        // bad command line
+inline constexpr int kExitRuntime = 3;      // load/attach/privilege/target failures
+
+struct RunOptions {
+  pid_t pid = 0;                     // -p PID: uprobes filtered to it; tracing ends when it exits
+  std::vector<std::string> command;  // -c: argv, started stopped, released after attach
+  bool verifier_log = false;         // -d verifier: print the full verifier log
+  bool timings = false;              // --timings: time to attached, RSS
+  std::string source;                // the script text, to point verifier errors at a line
+};
+
+// Returns one of the exit codes above. Prints the program's output on stdout
+// and errors on stderr.
+int run(const std::vector<uint8_t>& elf, const manifest::Manifest& manifest, const RunOptions& options);
+
+}  // namespace ms::runtime
