@@ -1,0 +1,203 @@
+// memscript: command line -> front end -> codegen -> runtime.
+//
+// Kept small on purpose: each stage lives in its own library.
+#include <wordexp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codegen/codegen.h"
+#include "parser/parse.h"
+#include "runtime/session.h"
+
+namespace {
+
+using ms::runtime::kExitOk;
+using ms::runtime::kExitRuntime;
+using ms::runtime::kExitScriptError;
+using ms::runtime::kExitUsage;
+
+const char* kUsage = R"(USAGE:
+    memscript [options] FILE.ms
+    memscript [options] -e 'PROGRAM'
+
+OPTIONS:
+    -e PROGRAM      trace the program given on the command line
+    -p PID          attach uprobes to process PID only; stop when it exits
+    -c 'CMD ARGS'   run CMD (split like a shell would, but not run through one),
+                    started stopped and released once every probe is attached;
+                    stop when it exits
+    -d STAGE        print a compilation stage and go on: ast, ir, asm,
+                    manifest, verifier (the full kernel verifier log), all
+    --dry-run       compile only: no privilege needed, nothing is loaded
+    --timings       print time from start to attached and peak RSS (stderr)
+    -h, --help      show this help
+    -V, --version   show the version
+
+EXIT STATUS:
+    0   success (including Ctrl-C and SIGTERM, after printing the maps)
+    1   error in the script (syntax, types, a probe that cannot exist)
+    2   usage error (bad command line)
+    3   runtime failure (privilege, loading, attaching, target process)
+
+EXAMPLES:
+    memscript -e 'BEGIN { printf("hello\n"); exit(); }'
+    memscript -c ./prog -e 'uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @bytes[comm] = sum(arg0); }'
+    memscript -p 1234 script.ms
+)";
+
+struct CommandLine {
+  std::string program_text;
+  std::string filename;
+  bool have_program = false;
+  ms::runtime::RunOptions run;
+  std::set<std::string> debug;
+  bool dry_run = false;
+};
+
+int usage_error(const std::string& msg) {
+  std::cerr << "memscript: " << msg << "\n"
+            << "Try 'memscript --help' for more information.\n";
+  return kExitUsage;
+}
+
+// Splits CMD like a shell (quotes, escapes, $VARS) without running one:
+// command substitution is refused.
+std::optional<std::vector<std::string>> split_command(const std::string& cmd, std::string& err) {
+  wordexp_t we;
+  int rc = wordexp(cmd.c_str(), &we, WRDE_NOCMD);
+  if (rc != 0) {
+    switch (rc) {
+      case WRDE_BADCHAR: err = "contains a character a shell would treat specially (| & ; < > ( ) { } or newline)"; break;
+      case WRDE_CMDSUB: err = "command substitution is not allowed"; break;
+      case WRDE_SYNTAX: err = "has a syntax error (unbalanced quotes?)"; break;
+      default: err = "cannot be split into arguments"; break;
+    }
+    if (rc == WRDE_NOSPACE) wordfree(&we);
+    return std::nullopt;
+  }
+  std::vector<std::string> argv(we.we_wordv, we.we_wordv + we.we_wordc);
+  wordfree(&we);
+  if (argv.empty()) {
+    err = "is empty";
+    return std::nullopt;
+  }
+  return argv;
+}
+
+std::optional<int> parse_pid(const std::string& s) {
+  if (s.empty() || s.size() > 10) return std::nullopt;
+  for (char c : s)
+    if (c < '0' || c > '9') return std::nullopt;
+  long v = std::strtol(s.c_str(), nullptr, 10);
+  if (v <= 0 || v > 0x3fffffff) return std::nullopt;
+  return static_cast<int>(v);
+}
+
+// Returns an exit code if the program should stop now.
+std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
+  static const std::set<std::string> kStages = {"ast", "ir", "asm", "manifest", "verifier", "all"};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto need_value = [&](const char* flag) -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      (void)flag;
+      return std::string(argv[++i]);
+    };
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return kExitOk;
+    } else if (a == "-V" || a == "--version") {
+      std::cout << "memscript " << MEMSCRIPT_VERSION << "\n";
+      return kExitOk;
+    } else if (a == "-e") {
+      auto v = need_value("-e");
+      if (!v) return usage_error("option -e needs a program");
+      if (cl.have_program) return usage_error("give one program: either -e or a FILE, once");
+      cl.program_text = *v;
+      cl.filename = "-e";
+      cl.have_program = true;
+    } else if (a == "-p") {
+      auto v = need_value("-p");
+      if (!v) return usage_error("option -p needs a process id");
+      auto pid = parse_pid(*v);
+      if (!pid) return usage_error("option -p: '" + *v + "' is not a process id (a positive integer)");
+      cl.run.pid = *pid;
+    } else if (a == "-c") {
+      auto v = need_value("-c");
+      if (!v) return usage_error("option -c needs a command");
+      std::string err;
+      auto words = split_command(*v, err);
+      if (!words) return usage_error("option -c: the command '" + *v + "' " + err);
+      cl.run.command = std::move(*words);
+    } else if (a == "-d") {
+      auto v = need_value("-d");
+      if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, all)");
+      if (!kStages.count(*v)) return usage_error("option -d: unknown stage '" + *v + "' (ast, ir, asm, manifest, verifier, all)");
+      cl.debug.insert(*v);
+    } else if (a == "--dry-run") {
+      cl.dry_run = true;
+    } else if (a == "--timings") {
+      cl.run.timings = true;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("unknown option '" + a + "'");
+    } else {
+      if (cl.have_program) return usage_error("unexpected argument '" + a + "' (the program is already given)");
+      std::ifstream in(a, std::ios::binary);
+      if (!in) return usage_error("cannot read script '" + a + "': " + std::strerror(errno));
+      std::stringstream ss;
+      ss << in.rdbuf();
+      cl.program_text = ss.str();
+      cl.filename = a;
+      cl.have_program = true;
+    }
+  }
+  if (!cl.have_program) return usage_error("no program given: use -e 'PROGRAM' or a script FILE");
+  if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CommandLine cl;
+  if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
+  auto wants = [&](const char* stage) { return cl.debug.count(stage) || cl.debug.count("all"); };
+
+  ms::Diagnostics diags(cl.filename, cl.program_text);
+  auto program = ms::parse(diags);
+  ms::SemanticInfo info;
+  if (program && !ms::check(*program, diags, info)) program.reset();
+  if (!program || diags.has_errors()) {
+    std::cerr << diags.render();
+    return kExitScriptError;
+  }
+  if (!diags.all().empty()) std::cerr << diags.render();  // warnings
+  if (wants("ast")) std::cout << ms::dump_ast(*program, &info);
+
+  ms::CompileOptions copts;
+  copts.want_ir = wants("ir");
+  copts.want_asm = wants("asm");
+  auto compiled = ms::compile(*program, info, diags, copts);
+  if (!compiled) {
+    std::cerr << diags.render();
+    return kExitScriptError;
+  }
+  if (copts.want_ir) std::cout << compiled->ir;
+  if (copts.want_asm) std::cout << compiled->asm_text;
+  if (wants("manifest")) std::cout << ms::manifest::to_text(compiled->manifest);
+  std::cout.flush();
+  if (cl.dry_run) return kExitOk;
+
+  cl.run.verifier_log = wants("verifier");
+  cl.run.source = cl.program_text;
+  return ms::runtime::run(compiled->elf, compiled->manifest, cl.run);
+}
