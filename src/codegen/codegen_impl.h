@@ -1,0 +1,164 @@
+// Private to src/codegen: the state of one compilation and the LLVM pieces it
+// uses. Only codegen .cpp files include this header (it pulls in LLVM).
+#pragma once
+
+#include <llvm/IR/DIBuilder.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "codegen/codegen.h"
+
+namespace ms::codegen_detail {
+
+// BPF helper numbers (enum bpf_func_id in linux/bpf.h).
+enum HelperId : int {
+  kMapLookupElem = 1,
+  kMapUpdateElem = 2,
+  kMapDeleteElem = 3,
+  kKtimeGetNs = 5,
+  kGetSmpProcessorId = 8,
+  kGetCurrentPidTgid = 14,
+  kGetCurrentUidGid = 15,
+  kGetCurrentComm = 16,
+  kProbeReadUserStr = 114,
+  kRingbufOutput = 130,
+};
+
+inline constexpr uint64_t kBpfAny = 0;
+inline constexpr uint64_t kBpfNoExist = 1;
+inline constexpr uint32_t kBpfStackLimit = 512;
+
+inline uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
+
+// One map of the script: what the manifest says and the ELF global behind it.
+struct MapDef {
+  const MapInfo* info = nullptr;
+  int index = -1;  // into Manifest::maps
+  llvm::GlobalVariable* global = nullptr;
+};
+
+// A generated value. Integers are i64 SSA values; strings are pointers to a
+// stack buffer of `type.size` bytes (8-byte aligned, NUL-padded).
+struct Value {
+  llvm::Value* v = nullptr;
+  Type type;
+};
+
+class Codegen {
+ public:
+  Codegen(const ast::Program& program, const SemanticInfo& info, Diagnostics& diags, const CompileOptions& options);
+  ~Codegen();
+
+  std::optional<CompileResult> run();
+
+  // --- module level (codegen.cpp)
+  bool init_target();
+  void init_module();
+  void error(const Location& loc, std::string message, std::string hint = {});
+  void internal_error(const Location& loc, const std::string& what);
+  const Type* type_of(const ast::Expr& e);
+
+  // --- probes (probes.cpp)
+  bool describe_attach_point(const ast::AttachPoint& ap, size_t prog_index, manifest::ProbeDesc& desc,
+                             std::string& section);
+  void gen_probe_function(const ast::Probe& probe, const ast::AttachPoint& ap, size_t prog_index);
+
+  // --- maps (maps.cpp)
+  void define_maps();
+  llvm::GlobalVariable* define_map_global(const std::string& elf_name, int line,
+                                          const std::vector<std::pair<const char*, uint64_t>>& fields);
+  MapDef* find_map(const std::string& name, const Location& loc);
+  llvm::Value* build_key(const ast::Map& m, MapDef& def);
+  Value gen_map_read(const ast::Map& m);
+  void gen_map_assign(const ast::AssignMap& s);
+  void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
+  void gen_map_delete(const ast::Call& call);
+
+  // --- helpers and stack (helpers.cpp)
+  llvm::Value* call_helper(int id, llvm::Type* ret, llvm::ArrayRef<llvm::Value*> args, const llvm::Twine& name = "");
+  llvm::AllocaInst* stack_buffer(uint32_t size, const Location& loc, const llvm::Twine& name);
+  void zero_fill(llvm::Value* ptr, uint32_t size);
+  void copy_bytes(llvm::Value* dst, llvm::Value* src, uint32_t size);
+  llvm::Value* byte_ptr(llvm::Value* base, uint32_t offset);
+  llvm::Value* load_ctx_u64(uint32_t offset);
+  llvm::Value* map_lookup(llvm::GlobalVariable* map, llvm::Value* key);
+  void set_loc(const Location& loc);
+  // Stores `val` into a field of `size` bytes at `dst`: integers as 8 bytes,
+  // strings copied (truncated or NUL-padded to `size`; `dst` must be zeroed).
+  void store_field(llvm::Value* dst, const Value& val, uint32_t size);
+
+  // --- expressions (expr.cpp)
+  Value gen_expr(const ast::Expr& e);
+  llvm::Value* gen_int(const ast::Expr& e);   // an Integer-typed expression as i64
+  llvm::Value* gen_cond(const ast::Expr& e);  // any integer as i1 (!= 0)
+  Value gen_builtin(const ast::Builtin& b, const Type& t);
+  Value gen_binop(const ast::Binop& b, const Type& t);
+  Value gen_unop(const ast::Unop& u, const Type& t);
+  Value gen_ternary(const ast::Ternary& t, const Type& type);
+  Value gen_call_expr(const ast::Call& c, const Type& t);
+  Value gen_string_literal(const std::string& s, uint32_t size, const Location& loc);
+  llvm::Value* gen_string_eq(const Value& a, const Value& b);
+  llvm::Value* gen_signed_divrem(llvm::Value* a, llvm::Value* b, bool rem);
+  llvm::AllocaInst* variable_slot(const std::string& name, const Type& t, const Location& loc);
+
+  // --- statements and events (stmt.cpp)
+  void gen_block(const ast::Block& block);
+  void gen_stmt(const ast::Stmt& s);
+  void gen_call_stmt(const ast::Call& c);
+  int event_for(const ast::Call& c, manifest::EventDesc desc);
+  void gen_printf(const ast::Call& c);
+  void gen_exit(const ast::Call& c);
+  void gen_map_event(const ast::Call& c, manifest::EventKind kind);
+  void emit_event(uint32_t id, const std::vector<std::pair<const Value*, manifest::Field>>& args, uint32_t size,
+                  const Location& loc);
+  void return_zero_and_continue_dead();
+
+  // --- emission (emit.cpp)
+  bool optimize_and_emit(CompileResult& out);
+
+  // inputs
+  const ast::Program& program_;
+  const SemanticInfo& info_;
+  Diagnostics& diags_;
+  CompileOptions options_;
+  bool failed_ = false;
+
+  // LLVM state; the context must outlive everything else.
+  std::unique_ptr<llvm::LLVMContext> llvm_;
+  std::unique_ptr<llvm::TargetMachine> tm_;
+  std::unique_ptr<llvm::Module> module_;
+  std::unique_ptr<llvm::IRBuilder<>> b_;
+  std::unique_ptr<llvm::DIBuilder> di_;
+  llvm::DICompileUnit* cu_ = nullptr;
+  llvm::DIFile* file_ = nullptr;
+
+  manifest::Manifest manifest_;
+  std::map<std::string, MapDef> maps_;
+  llvm::GlobalVariable* ringbuf_ = nullptr;
+  std::unordered_map<const ast::Call*, int> event_ids_;
+  // Program function -> the attach point it came from, to locate backend errors.
+  std::unordered_map<const llvm::Function*, Location> function_locs_;
+  std::vector<std::string> backend_errors_;
+  std::vector<std::pair<const llvm::Function*, std::string>> backend_function_errors_;
+
+  // Per program function.
+  llvm::Function* fn_ = nullptr;
+  llvm::Value* ctx_arg_ = nullptr;
+  llvm::DISubprogram* sp_ = nullptr;
+  llvm::BasicBlock* entry_ = nullptr;  // allocas and variable zeroing only; branches to the body at the end
+  const ast::Probe* probe_ = nullptr;
+  const manifest::ProbeDesc* attach_ = nullptr;
+  std::map<std::string, llvm::AllocaInst*> vars_;
+  uint32_t stack_bytes_ = 0;
+};
+
+}  // namespace ms::codegen_detail

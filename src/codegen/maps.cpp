@@ -1,0 +1,309 @@
+// Script maps: their BTF-described definitions in `.maps` (libbpf style), keys,
+// reads, writes, deletes and aggregations.
+#include <llvm/BinaryFormat/Dwarf.h>
+
+#include "codegen/codegen_impl.h"
+
+namespace ms::codegen_detail {
+
+namespace {
+
+constexpr uint64_t kMapTypeHash = 1;
+constexpr uint64_t kMapTypePercpuHash = 5;
+constexpr uint64_t kMapTypeRingbuf = 27;
+
+std::string map_elf_name(const std::string& name) {
+  std::string out = "m_";
+  for (char c : name) {
+    if (c == '@') continue;
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  }
+  return out;
+}
+
+manifest::AggKind agg_kind(TypeKind k) {
+  switch (k) {
+    case TypeKind::Count: return manifest::AggKind::Count;
+    case TypeKind::Sum: return manifest::AggKind::Sum;
+    case TypeKind::Min: return manifest::AggKind::Min;
+    case TypeKind::Max: return manifest::AggKind::Max;
+    case TypeKind::Avg: return manifest::AggKind::Avg;
+    default: return manifest::AggKind::None;
+  }
+}
+
+manifest::Field field_of(const Type& t, uint32_t offset) {
+  manifest::Field f;
+  f.offset = offset;
+  if (t.kind == TypeKind::String) {
+    f.kind = manifest::FieldKind::String;
+    f.size = t.size;
+    f.is_signed = false;
+  } else {
+    f.kind = manifest::FieldKind::Integer;
+    f.size = 8;
+    f.is_signed = t.kind == TypeKind::Count ? false : t.is_signed;
+  }
+  return f;
+}
+
+}  // namespace
+
+llvm::GlobalVariable* Codegen::define_map_global(const std::string& elf_name, int line,
+                                                 const std::vector<std::pair<const char*, uint64_t>>& fields) {
+  // Equivalent of libbpf's
+  //   struct { __uint(type, T); __uint(max_entries, N); ... } name SEC(".maps");
+  // where __uint(f, v) is `int (*f)[v]`: the numbers live only in the BTF.
+  auto* int_ty = di_->createBasicType("int", 32, llvm::dwarf::DW_ATE_signed);
+  llvm::SmallVector<llvm::Metadata*, 4> members;
+  uint64_t offset = 0;
+  const unsigned uline = static_cast<unsigned>(std::max(line, 0));
+  for (const auto& [fname, value] : fields) {
+    auto* range = di_->getOrCreateSubrange(0, static_cast<int64_t>(value));
+    auto* arr = di_->createArrayType(value * 32, 32, int_ty, di_->getOrCreateArray({range}));
+    auto* ptr = di_->createPointerType(arr, 64);
+    members.push_back(
+        di_->createMemberType(file_, fname, file_, uline, 64, 64, offset, llvm::DINode::FlagZero, ptr));
+    offset += 64;
+  }
+  auto* struct_di = di_->createStructType(file_, "", file_, uline, offset, 64, llvm::DINode::FlagZero, nullptr,
+                                          di_->getOrCreateArray(members));
+
+  std::vector<llvm::Type*> ptrs(fields.size(), b_->getPtrTy());
+  auto* struct_ty = llvm::StructType::get(*llvm_, ptrs);
+  auto* gv = new llvm::GlobalVariable(*module_, struct_ty, false, llvm::GlobalValue::ExternalLinkage,
+                                      llvm::ConstantAggregateZero::get(struct_ty), elf_name);
+  gv->setSection(".maps");
+  gv->setAlignment(llvm::Align(8));
+  gv->addDebugInfo(di_->createGlobalVariableExpression(cu_, elf_name, elf_name, file_, uline, struct_di, false));
+  return gv;
+}
+
+void Codegen::define_maps() {
+  for (const auto& [name, mi] : info_.maps) {
+    manifest::MapDesc d;
+    d.name = name;
+    d.elf_name = map_elf_name(name);
+    d.max_entries = options_.max_entries;
+    uint32_t off = 0;
+    for (const Type& kt : mi.key) {
+      d.key.push_back(field_of(kt, off));
+      off = align8(off + (kt.kind == TypeKind::String ? kt.size : 8));
+    }
+    d.key_size = mi.key.empty() ? 8 : std::max<uint32_t>(off, 8);
+    Type vt = mi.value.kind == TypeKind::None ? Type::integer() : mi.value;
+    d.agg = agg_kind(vt.kind);
+    d.percpu = d.agg != manifest::AggKind::None;
+    d.value = field_of(vt, 0);
+    switch (d.agg) {
+      case manifest::AggKind::None: d.value_size = vt.kind == TypeKind::String ? std::max<uint32_t>(vt.size, 1) : 8; break;
+      case manifest::AggKind::Count:
+      case manifest::AggKind::Sum: d.value_size = 8; break;
+      case manifest::AggKind::Min:
+      case manifest::AggKind::Max:
+      case manifest::AggKind::Avg: d.value_size = 16; break;
+    }
+    if (d.key_size > kBpfStackLimit / 2 || d.value_size > kBpfStackLimit / 2)
+      error(mi.first_use, "map " + name + " has a " + std::to_string(d.key_size) + "-byte key and a " +
+                              std::to_string(d.value_size) + "-byte value, too large for the BPF stack");
+
+    MapDef def;
+    def.info = &mi;
+    def.index = static_cast<int>(manifest_.maps.size());
+    def.global = define_map_global(d.elf_name, mi.first_use.line,
+                                   {{"type", d.percpu ? kMapTypePercpuHash : kMapTypeHash},
+                                    {"max_entries", d.max_entries},
+                                    {"key_size", d.key_size},
+                                    {"value_size", d.value_size}});
+    manifest_.maps.push_back(std::move(d));
+    maps_.emplace(name, def);
+  }
+  ringbuf_ = define_map_global(manifest_.ringbuf_elf_name, 0,
+                               {{"type", kMapTypeRingbuf}, {"max_entries", manifest_.ringbuf_size}});
+}
+
+MapDef* Codegen::find_map(const std::string& name, const Location& loc) {
+  auto it = maps_.find(name);
+  if (it == maps_.end()) {
+    internal_error(loc, "map " + name + " has no layout from the semantic pass");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+llvm::Value* Codegen::build_key(const ast::Map& m, MapDef& def) {
+  const manifest::MapDesc& d = manifest_.maps[def.index];
+  auto* key = stack_buffer(d.key_size, m.loc, "key");
+  zero_fill(key, d.key_size);
+  if (m.keys.size() != d.key.size() && !(m.keys.empty() && d.key.empty())) {
+    internal_error(m.loc, "map " + m.name + " used with " + std::to_string(m.keys.size()) + " keys, layout has " +
+                              std::to_string(d.key.size()));
+    return key;
+  }
+  for (size_t i = 0; i < m.keys.size(); ++i) {
+    Value k = gen_expr(*m.keys[i]);
+    if (!k.v) continue;
+    const manifest::Field& f = d.key[i];
+    if ((f.kind == manifest::FieldKind::String) != (k.type.kind == TypeKind::String)) {
+      internal_error(m.keys[i]->loc, "key type differs from the map's key layout");
+      continue;
+    }
+    store_field(byte_ptr(key, f.offset), k, f.size);
+  }
+  return key;
+}
+
+Value Codegen::gen_map_read(const ast::Map& m) {
+  MapDef* def = find_map(m.name, m.loc);
+  if (!def) return {b_->getInt64(0), Type::integer()};
+  const manifest::MapDesc& d = manifest_.maps[def->index];
+  if (d.agg != manifest::AggKind::None) {
+    error(m.loc, "cannot read aggregation map " + m.name + " inside a probe",
+          "its value is kept per CPU and only combined when printed");
+    return {b_->getInt64(0), Type::integer()};
+  }
+  llvm::Value* key = build_key(m, *def);
+  llvm::Value* p = map_lookup(def->global, key);
+  auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
+  auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
+  llvm::BasicBlock* from = b_->GetInsertBlock();
+
+  if (d.value.kind == manifest::FieldKind::String) {
+    Type t = Type::string(d.value.size);
+    auto* buf = stack_buffer(t.size, m.loc, "map_str");
+    zero_fill(buf, t.size);
+    b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
+    b_->SetInsertPoint(found_bb);
+    copy_bytes(buf, p, t.size);
+    b_->CreateBr(merge_bb);
+    b_->SetInsertPoint(merge_bb);
+    return {buf, t};
+  }
+  b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
+  b_->SetInsertPoint(found_bb);
+  llvm::Value* loaded = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8), "map_val");
+  b_->CreateBr(merge_bb);
+  b_->SetInsertPoint(merge_bb);
+  auto* phi = b_->CreatePHI(b_->getInt64Ty(), 2, "map_read");
+  phi->addIncoming(b_->getInt64(0), from);
+  phi->addIncoming(loaded, found_bb);
+  return {phi, Type::integer(d.value.is_signed)};
+}
+
+void Codegen::gen_map_assign(const ast::AssignMap& s) {
+  MapDef* def = find_map(s.map->name, s.map->loc);
+  if (!def) return;
+  const manifest::MapDesc& d = manifest_.maps[def->index];
+  if (d.agg != manifest::AggKind::None) {
+    auto* call = s.expr && s.expr->kind == ast::NodeKind::Call ? static_cast<const ast::Call*>(s.expr.get()) : nullptr;
+    if (!call) {
+      internal_error(s.loc, "aggregation map " + s.map->name + " assigned something other than an aggregation");
+      return;
+    }
+    gen_aggregation(s, *call, *def);
+    return;
+  }
+  Value v = gen_expr(*s.expr);
+  if (!v.v) return;
+  if ((d.value.kind == manifest::FieldKind::String) != (v.type.kind == TypeKind::String)) {
+    internal_error(s.loc, "value type differs from the map's value layout");
+    return;
+  }
+  llvm::Value* key = build_key(*s.map, *def);
+  llvm::Value* val = nullptr;
+  if (v.type.kind == TypeKind::String && v.type.size == d.value_size) {
+    val = v.v;  // already a zero-padded buffer of the right size
+  } else {
+    auto* buf = stack_buffer(d.value_size, s.loc, "map_val");
+    if (v.type.kind == TypeKind::String) zero_fill(buf, d.value_size);
+    store_field(buf, v, d.value_size);
+    val = buf;
+  }
+  call_helper(kMapUpdateElem, b_->getInt64Ty(), {def->global, key, val, b_->getInt64(kBpfAny)});
+}
+
+void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def) {
+  const manifest::MapDesc& d = manifest_.maps[def.index];
+  const std::string& f = call.func;
+  const bool want_arg = f != "count";
+  if (manifest::to_string(d.agg) != f || call.args.size() != (want_arg ? 1u : 0u)) {
+    internal_error(call.loc, "map " + s.map->name + " holds " + manifest::to_string(d.agg) + " but is assigned " +
+                                 f + "() with " + std::to_string(call.args.size()) + " arguments");
+    return;
+  }
+  llvm::Value* arg = want_arg ? gen_int(*call.args[0]) : nullptr;
+  llvm::Value* key = build_key(*s.map, def);
+
+  // Per-CPU values need no atomics. Insert a zero value first if absent
+  // (BPF_NOEXIST keeps a concurrent insert on another CPU), then update in place.
+  auto* i64 = b_->getInt64Ty();
+  llvm::Value* p = map_lookup(def.global, key);
+  llvm::BasicBlock* looked_up = b_->GetInsertBlock();
+  auto* insert_bb = llvm::BasicBlock::Create(*llvm_, "agg_insert", fn_);
+  auto* have_bb = llvm::BasicBlock::Create(*llvm_, "agg_have", fn_);
+  auto* update_bb = llvm::BasicBlock::Create(*llvm_, "agg_update", fn_);
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "agg_done", fn_);
+  auto* zero = stack_buffer(d.value_size, call.loc, "agg_zero");
+  b_->CreateCondBr(b_->CreateIsNull(p), insert_bb, have_bb);
+
+  b_->SetInsertPoint(insert_bb);
+  zero_fill(zero, d.value_size);
+  call_helper(kMapUpdateElem, i64, {def.global, key, zero, b_->getInt64(kBpfNoExist)});
+  llvm::Value* p2 = map_lookup(def.global, key);
+  b_->CreateCondBr(b_->CreateIsNull(p2), done_bb, have_bb);
+
+  b_->SetInsertPoint(have_bb);
+  auto* ptr = b_->CreatePHI(b_->getPtrTy(), 2, "agg_ptr");
+  ptr->addIncoming(p, looked_up);
+  ptr->addIncoming(p2, insert_bb);
+  const bool is_signed = d.value.is_signed;
+  auto load = [&](uint32_t off) { return b_->CreateAlignedLoad(i64, byte_ptr(ptr, off), llvm::Align(8)); };
+  auto store = [&](llvm::Value* v, uint32_t off) { b_->CreateAlignedStore(v, byte_ptr(ptr, off), llvm::Align(8)); };
+  switch (d.agg) {
+    case manifest::AggKind::Count:
+      store(b_->CreateAdd(load(0), b_->getInt64(1)), 0);
+      b_->CreateBr(done_bb);
+      break;
+    case manifest::AggKind::Sum:
+      store(b_->CreateAdd(load(0), arg), 0);
+      b_->CreateBr(done_bb);
+      break;
+    case manifest::AggKind::Avg:
+      store(b_->CreateAdd(load(0), arg), 0);
+      store(b_->CreateAdd(load(8), b_->getInt64(1)), 8);
+      b_->CreateBr(done_bb);
+      break;
+    case manifest::AggKind::Min:
+    case manifest::AggKind::Max: {
+      // Replace when nothing is set yet on this CPU or the new value wins.
+      llvm::Value* cur = load(0);
+      llvm::Value* is_set = b_->CreateICmpNE(load(8), b_->getInt64(0));
+      llvm::Value* wins = d.agg == manifest::AggKind::Min
+                              ? (is_signed ? b_->CreateICmpSLT(arg, cur) : b_->CreateICmpULT(arg, cur))
+                              : (is_signed ? b_->CreateICmpSGT(arg, cur) : b_->CreateICmpUGT(arg, cur));
+      b_->CreateCondBr(b_->CreateOr(b_->CreateNot(is_set), wins), update_bb, done_bb);
+      b_->SetInsertPoint(update_bb);
+      store(arg, 0);
+      store(b_->getInt64(1), 8);
+      b_->CreateBr(done_bb);
+      break;
+    }
+    case manifest::AggKind::None: b_->CreateBr(done_bb); break;
+  }
+  if (!update_bb->hasNPredecessorsOrMore(1)) update_bb->eraseFromParent();
+  b_->SetInsertPoint(done_bb);
+}
+
+void Codegen::gen_map_delete(const ast::Call& call) {
+  if (call.args.size() != 1 || call.args[0]->kind != ast::NodeKind::Map) {
+    internal_error(call.loc, "delete() expects one map element");
+    return;
+  }
+  const auto& m = static_cast<const ast::Map&>(*call.args[0]);
+  MapDef* def = find_map(m.name, m.loc);
+  if (!def) return;
+  llvm::Value* key = build_key(m, *def);
+  call_helper(kMapDeleteElem, b_->getInt64Ty(), {def->global, key});
+}
+
+}  // namespace ms::codegen_detail

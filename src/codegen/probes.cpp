@@ -1,0 +1,172 @@
+// Attach points -> program functions: ELF section and name, the ProbeDesc for
+// the runtime, the function's debug info, predicate and body.
+#include <llvm/BinaryFormat/Dwarf.h>
+#include <llvm/IR/DebugInfoMetadata.h>
+
+#include <cctype>
+
+#include "codegen/codegen_impl.h"
+
+namespace ms::codegen_detail {
+
+namespace {
+
+// The kernel keeps 15 characters of a program name; keep the whole name within
+// that so libbpf's and the kernel's names agree.
+constexpr size_t kMaxProgName = 15;
+
+std::string program_name(size_t index, const std::string& hint) {
+  std::string name = "p" + std::to_string(index) + "_";
+  for (char c : hint) {
+    if (name.size() >= kMaxProgName) break;
+    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  }
+  return name;
+}
+
+// "1s", "100ms", "5us", "10ns" or a unit and a count in separate parts.
+std::optional<uint64_t> interval_ns(const std::vector<std::string>& parts) {
+  std::string unit, count;
+  if (parts.size() == 2) {
+    unit = parts[0];
+    count = parts[1];
+  } else if (parts.size() == 1) {
+    size_t i = 0;
+    while (i < parts[0].size() && std::isdigit(static_cast<unsigned char>(parts[0][i]))) ++i;
+    count = parts[0].substr(0, i);
+    unit = parts[0].substr(i);
+  } else {
+    return std::nullopt;
+  }
+  if (count.empty() || count.size() > 12) return std::nullopt;
+  for (char c : count)
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  uint64_t n = std::stoull(count);
+  if (n == 0) return std::nullopt;
+  if (unit == "s") return n * 1000000000ull;
+  if (unit == "ms") return n * 1000000ull;
+  if (unit == "us") return n * 1000ull;
+  if (unit == "ns") return n;
+  if (unit == "hz") return 1000000000ull / n ? 1000000000ull / n : 1;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool Codegen::describe_attach_point(const ast::AttachPoint& ap, size_t prog_index, manifest::ProbeDesc& desc,
+                                    std::string& section) {
+  using manifest::ProbeType;
+  desc.display = ap.raw;
+  desc.line = ap.loc.line;
+  desc.column = ap.loc.column;
+  const std::string& p = ap.provider;
+  std::string hint;
+  if (p == "BEGIN" || p == "END") {
+    // Uprobes on memscript's own trigger functions, attached by the runtime.
+    desc.type = p == "BEGIN" ? ProbeType::Begin : ProbeType::End;
+    section = "uprobe";
+    hint = p;
+  } else if (p == "uprobe" || p == "u" || p == "uretprobe" || p == "ur") {
+    if (ap.parts.size() != 2) {
+      error(ap.loc, "'" + ap.raw + "': a uprobe needs a binary and a function", "e.g. uprobe:/bin/bash:readline");
+      return false;
+    }
+    bool ret = p == "uretprobe" || p == "ur";
+    desc.type = ret ? ProbeType::Uretprobe : ProbeType::Uprobe;
+    desc.target = ap.parts[0];
+    desc.func = ap.parts[1];
+    section = ret ? "uretprobe" : "uprobe";
+    hint = desc.func;
+  } else if (p == "tracepoint" || p == "t") {
+    if (ap.parts.size() != 2) {
+      error(ap.loc, "'" + ap.raw + "': a tracepoint needs a category and a name", "e.g. tracepoint:syscalls:sys_enter_brk");
+      return false;
+    }
+    desc.type = ProbeType::Tracepoint;
+    desc.target = ap.parts[0];
+    desc.func = ap.parts[1];
+    section = "tracepoint/" + desc.target + "/" + desc.func;
+    hint = desc.func;
+  } else if (p == "interval" || p == "i") {
+    auto ns = interval_ns(ap.parts);
+    if (!ns) {
+      error(ap.loc, "'" + ap.raw + "': cannot read the interval", "e.g. interval:s:1 or interval:ms:100");
+      return false;
+    }
+    desc.type = ProbeType::Interval;
+    desc.interval_ns = *ns;
+    section = "perf_event";
+    hint = "interval";
+  } else {
+    error(ap.loc, "probe type '" + p + "' is not supported by the code generator");
+    return false;
+  }
+  desc.prog_name = program_name(prog_index, hint);
+  return true;
+}
+
+void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint& ap, size_t prog_index) {
+  manifest::ProbeDesc desc;
+  std::string section;
+  if (!describe_attach_point(ap, prog_index, desc, section)) return;
+  manifest_.probes.push_back(desc);
+  // manifest_.probes only grows while functions are generated; index, not pointer.
+  const size_t desc_index = manifest_.probes.size() - 1;
+
+  auto* i64 = b_->getInt64Ty();
+  auto* fty = llvm::FunctionType::get(i64, {b_->getPtrTy()}, false);
+  fn_ = llvm::Function::Create(fty, llvm::GlobalValue::ExternalLinkage, desc.prog_name, *module_);
+  fn_->setSection(section);
+  fn_->addFnAttr(llvm::Attribute::NoUnwind);
+  ctx_arg_ = fn_->getArg(0);
+  ctx_arg_->setName("ctx");
+  function_locs_[fn_] = ap.loc;
+
+  // BTF needs a subprogram per function and the parameter's name.
+  auto* long_ty = di_->createBasicType("long", 64, llvm::dwarf::DW_ATE_signed);
+  auto* ctx_ty = di_->createPointerType(nullptr, 64);
+  auto* sub_ty = di_->createSubroutineType(di_->getOrCreateTypeArray({long_ty, ctx_ty}));
+  const unsigned line = static_cast<unsigned>(std::max(ap.loc.line, 0));
+  sp_ = di_->createFunction(file_, desc.prog_name, desc.prog_name, file_, line, sub_ty, line,
+                            llvm::DINode::FlagPrototyped,
+                            llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagOptimized);
+  fn_->setSubprogram(sp_);
+  di_->createParameterVariable(sp_, "ctx", 1, file_, line, ctx_ty, /*AlwaysPreserve=*/true);
+
+  probe_ = &probe;
+  attach_ = &manifest_.probes[desc_index];
+  vars_.clear();
+  stack_bytes_ = 0;
+
+  entry_ = llvm::BasicBlock::Create(*llvm_, "entry", fn_);
+  auto* body = llvm::BasicBlock::Create(*llvm_, "body", fn_);
+  b_->SetInsertPoint(body);
+  set_loc(probe.loc.line ? probe.loc : ap.loc);
+
+  if (probe.predicate) {
+    set_loc(probe.predicate->loc);
+    llvm::Value* cond = gen_cond(*probe.predicate);
+    auto* pass = llvm::BasicBlock::Create(*llvm_, "pred_true", fn_);
+    auto* skip = llvm::BasicBlock::Create(*llvm_, "pred_false", fn_);
+    b_->CreateCondBr(cond, pass, skip);
+    b_->SetInsertPoint(skip);
+    b_->CreateRet(b_->getInt64(0));
+    b_->SetInsertPoint(pass);
+  }
+  gen_block(probe.body);
+  b_->CreateRet(b_->getInt64(0));
+
+  // Close the entry block now that every alloca is known.
+  llvm::IRBuilder<> eb(entry_);
+  eb.SetCurrentDebugLocation(llvm::DILocation::get(*llvm_, line, 0, sp_));
+  eb.CreateBr(body);
+
+  fn_ = nullptr;
+  sp_ = nullptr;
+  probe_ = nullptr;
+  attach_ = nullptr;
+  b_->ClearInsertionPoint();
+  b_->SetCurrentDebugLocation(llvm::DebugLoc());
+}
+
+}  // namespace ms::codegen_detail

@@ -1,0 +1,175 @@
+// Statements and the ring-buffer events they send (printf, exit, print, clear).
+#include "codegen/codegen_impl.h"
+
+namespace ms::codegen_detail {
+
+void Codegen::gen_block(const ast::Block& block) {
+  for (const auto& s : block) gen_stmt(*s);
+}
+
+void Codegen::gen_stmt(const ast::Stmt& s) {
+  set_loc(s.loc);
+  switch (s.kind) {
+    case ast::NodeKind::ExprStmt: {
+      const auto& es = static_cast<const ast::ExprStmt&>(s);
+      if (es.expr->kind == ast::NodeKind::Call)
+        gen_call_stmt(static_cast<const ast::Call&>(*es.expr));
+      else
+        gen_expr(*es.expr);
+      return;
+    }
+    case ast::NodeKind::AssignMap: gen_map_assign(static_cast<const ast::AssignMap&>(s)); return;
+    case ast::NodeKind::AssignVar: {
+      const auto& av = static_cast<const ast::AssignVar&>(s);
+      Value v = gen_expr(*av.expr);
+      if (!v.v) return;
+      llvm::AllocaInst* slot = variable_slot(av.var->name, v.type, av.var->loc);
+      const uint64_t slot_size = slot->getAllocatedType()->getArrayNumElements();
+      if (v.type.kind == TypeKind::String) {
+        if (v.type.size < slot_size) zero_fill(slot, static_cast<uint32_t>(slot_size));
+        copy_bytes(slot, v.v, std::min<uint32_t>(v.type.size, static_cast<uint32_t>(slot_size)));
+      } else {
+        b_->CreateAlignedStore(v.v, slot, llvm::Align(8));
+      }
+      return;
+    }
+    case ast::NodeKind::If: {
+      const auto& is = static_cast<const ast::If&>(s);
+      llvm::Value* cond = gen_cond(*is.cond);
+      auto* then_bb = llvm::BasicBlock::Create(*llvm_, "if_then", fn_);
+      auto* else_bb = llvm::BasicBlock::Create(*llvm_, "if_else", fn_);
+      auto* done_bb = llvm::BasicBlock::Create(*llvm_, "if_done", fn_);
+      b_->CreateCondBr(cond, then_bb, else_bb);
+      b_->SetInsertPoint(then_bb);
+      gen_block(is.then_block);
+      b_->CreateBr(done_bb);
+      b_->SetInsertPoint(else_bb);
+      gen_block(is.else_block);
+      b_->CreateBr(done_bb);
+      b_->SetInsertPoint(done_bb);
+      return;
+    }
+    default: break;
+  }
+  internal_error(s.loc, "unexpected node in a statement");
+}
+
+void Codegen::gen_call_stmt(const ast::Call& c) {
+  const std::string& f = c.func;
+  if (f == "printf") return gen_printf(c);
+  if (f == "exit") return gen_exit(c);
+  if (f == "print") return gen_map_event(c, manifest::EventKind::Print);
+  if (f == "clear") return gen_map_event(c, manifest::EventKind::Clear);
+  if (f == "delete") return gen_map_delete(c);
+  if (f == "count" || f == "sum" || f == "min" || f == "max" || f == "avg") {
+    error(c.loc, f + "() must be assigned to a map", "e.g. @calls[comm] = " + f + "(" + (f == "count" ? "" : "arg0") + ")");
+    return;
+  }
+  gen_expr(c);
+}
+
+int Codegen::event_for(const ast::Call& c, manifest::EventDesc desc) {
+  // One event per script site, shared by every attach point of the probe.
+  auto it = event_ids_.find(&c);
+  if (it != event_ids_.end()) return it->second;
+  desc.id = static_cast<uint32_t>(manifest_.events.size());
+  desc.line = c.loc.line;
+  manifest_.events.push_back(std::move(desc));
+  event_ids_[&c] = static_cast<int>(manifest_.events.back().id);
+  return static_cast<int>(manifest_.events.back().id);
+}
+
+void Codegen::emit_event(uint32_t id, const std::vector<std::pair<const Value*, manifest::Field>>& args,
+                         uint32_t size, const Location& loc) {
+  auto* buf = stack_buffer(size, loc, "event");
+  zero_fill(buf, size);
+  b_->CreateAlignedStore(b_->getInt64(id), buf, llvm::Align(8));
+  for (const auto& [val, field] : args) store_field(byte_ptr(buf, field.offset), *val, field.size);
+  call_helper(kRingbufOutput, b_->getInt64Ty(), {ringbuf_, buf, b_->getInt64(align8(size)), b_->getInt64(0)});
+}
+
+void Codegen::gen_printf(const ast::Call& c) {
+  if (c.args.empty() || c.args[0]->kind != ast::NodeKind::String) {
+    internal_error(c.loc, "printf() without a format string");
+    return;
+  }
+  manifest::EventDesc desc;
+  desc.kind = manifest::EventKind::Printf;
+  desc.format = static_cast<const ast::String&>(*c.args[0]).value;
+
+  std::vector<Value> values;
+  values.reserve(c.args.size());
+  uint32_t off = 8;
+  for (size_t i = 1; i < c.args.size(); ++i) {
+    Value v = gen_expr(*c.args[i]);
+    manifest::Field f;
+    f.offset = off;
+    if (v.type.kind == TypeKind::String) {
+      f.kind = manifest::FieldKind::String;
+      f.size = v.type.size;
+      f.is_signed = false;
+    } else {
+      f.kind = manifest::FieldKind::Integer;
+      f.size = 8;
+      f.is_signed = v.type.is_signed;
+    }
+    desc.args.push_back(f);
+    values.push_back(v);
+    off = align8(off + f.size);
+  }
+  desc.size = off;
+  if (desc.size > kBpfStackLimit / 2) {
+    error(c.loc,
+          "printf() arguments take " + std::to_string(desc.size) + " bytes, more than the " +
+              std::to_string(kBpfStackLimit / 2) + " bytes an event may use",
+          "print fewer or shorter strings");
+    return;
+  }
+  std::vector<std::pair<const Value*, manifest::Field>> args;
+  for (size_t i = 0; i < values.size(); ++i) args.emplace_back(&values[i], desc.args[i]);
+  const uint32_t size = desc.size;
+  const int id = event_for(c, std::move(desc));
+  emit_event(static_cast<uint32_t>(id), args, size, c.loc);
+}
+
+void Codegen::return_zero_and_continue_dead() {
+  b_->CreateRet(b_->getInt64(0));
+  // Whatever follows in the same block is unreachable; give it a block with no
+  // predecessors, which the optimiser deletes.
+  b_->SetInsertPoint(llvm::BasicBlock::Create(*llvm_, "after_exit", fn_));
+}
+
+void Codegen::gen_exit(const ast::Call& c) {
+  if (!c.args.empty()) {
+    error(c.loc, "exit() takes no arguments");
+    return;
+  }
+  manifest::EventDesc desc;
+  desc.kind = manifest::EventKind::Exit;
+  desc.size = 8;
+  const int id = event_for(c, std::move(desc));
+  emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);
+  return_zero_and_continue_dead();
+}
+
+void Codegen::gen_map_event(const ast::Call& c, manifest::EventKind kind) {
+  if (c.args.size() != 1 || c.args[0]->kind != ast::NodeKind::Map) {
+    error(c.loc, c.func + "() takes exactly one map, e.g. " + c.func + "(@x)");
+    return;
+  }
+  const auto& m = static_cast<const ast::Map&>(*c.args[0]);
+  if (!m.keys.empty()) {
+    error(m.loc, c.func + "() takes a whole map, not one element", "write " + c.func + "(" + m.name + ")");
+    return;
+  }
+  MapDef* def = find_map(m.name, m.loc);
+  if (!def) return;
+  manifest::EventDesc desc;
+  desc.kind = kind;
+  desc.size = 8;
+  desc.map_index = def->index;
+  const int id = event_for(c, std::move(desc));
+  emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);
+}
+
+}  // namespace ms::codegen_detail
