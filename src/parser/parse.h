@@ -1,8 +1,12 @@
 // Entry points of the front end: text -> AST -> checked AST.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
+#include "manifest/manifest.h"
 #include "parser/ast.h"
 #include "parser/diagnostics.h"
 #include "parser/types.h"
@@ -19,5 +23,13 @@ bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info);
 
 // Renders the AST for `-d ast`.
 std::string dump_ast(const ast::Program& program, const SemanticInfo* info = nullptr);
+
+// The probe type of an attach point (the provider is already expanded from
+// its alias by the parser); nullopt for providers check() rejects.
+std::optional<manifest::ProbeType> probe_type(const ast::AttachPoint& ap);
+
+// The period of a checked `interval:UNIT:N` attach point in nanoseconds
+// (units s, ms, us, and hz meaning N times per second); 0 if not an interval.
+uint64_t interval_period_ns(const ast::AttachPoint& ap);
 
 }  // namespace ms

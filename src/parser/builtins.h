@@ -1,0 +1,57 @@
+// Descriptor tables for the builtins (pid, comm, arg0, ...) and functions
+// (count, printf, ...) of the language. Passes look names up here instead of
+// comparing strings, so adding a builtin is one table row.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "parser/types.h"
+
+namespace ms {
+
+// A set of probe types, one bit per manifest::ProbeType.
+using ProbeTypeMask = uint32_t;
+constexpr ProbeTypeMask probe_bit(manifest::ProbeType t) { return 1u << static_cast<unsigned>(t); }
+inline constexpr ProbeTypeMask kAnyProbe = ~0u;
+
+struct BuiltinDesc {
+  std::string_view name;
+  Type type;
+  ProbeTypeMask allowed = kAnyProbe;  // probe types where the builtin means something
+  std::string_view allowed_text;      // for messages: "uprobe" ...
+};
+
+// How a function may appear in a script.
+enum class FunctionUse {
+  Aggregation,  // only as the whole right-hand side of a map assignment: @x[k] = count()
+  Statement,    // only as a statement of its own: printf(...); exit();
+};
+
+// What one argument must be.
+enum class ArgKind {
+  Integer,     // any integer expression
+  WholeMap,    // a map named without keys: print(@x)
+  MapElement,  // a map element, or a scalar map: delete(@x[k]), delete(@x)
+  Format,      // a printf format string literal; the remaining arguments follow it
+};
+
+struct FunctionDesc {
+  std::string_view name;
+  FunctionUse use;
+  TypeKind aggregation = TypeKind::None;  // for FunctionUse::Aggregation
+  std::vector<ArgKind> args;              // fixed arguments
+  bool variadic = false;                  // more arguments may follow (printf)
+  std::string_view usage;                 // "sum(expr)", for messages
+};
+
+const BuiltinDesc* find_builtin(std::string_view name);
+const FunctionDesc* find_function(std::string_view name);
+
+const std::vector<BuiltinDesc>& all_builtins();
+const std::vector<FunctionDesc>& all_functions();
+
+}  // namespace ms

@@ -1,0 +1,62 @@
+#include "parser/diagnostics.h"
+
+#include <algorithm>
+
+namespace ms {
+
+Diagnostics::Diagnostics(std::string filename, std::string source)
+    : filename_(std::move(filename)), source_(std::move(source)) {}
+
+void Diagnostics::error(const Location& loc, std::string message, std::string hint) {
+  diags_.push_back({Severity::Error, loc, std::move(message), std::move(hint)});
+}
+
+void Diagnostics::warning(const Location& loc, std::string message, std::string hint) {
+  diags_.push_back({Severity::Warning, loc, std::move(message), std::move(hint)});
+}
+
+bool Diagnostics::has_errors() const {
+  return std::any_of(diags_.begin(), diags_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; });
+}
+
+std::string Diagnostics::line_text(int line) const {
+  if (line < 1) return {};
+  size_t start = 0;
+  for (int l = 1; l < line; ++l) {
+    size_t nl = source_.find('\n', start);
+    if (nl == std::string::npos) return {};
+    start = nl + 1;
+  }
+  size_t end = source_.find('\n', start);
+  if (end == std::string::npos) end = source_.size();
+  if (start > source_.size()) return {};
+  return source_.substr(start, end - start);
+}
+
+std::string Diagnostics::render(const Diagnostic& d) const {
+  const char* severity = d.severity == Severity::Error ? "error" : "warning";
+  std::string out = filename_;
+  if (d.loc.line > 0) out += ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column);
+  out += std::string(": ") + severity + ": " + d.message + "\n";
+  if (d.loc.line > 0) {
+    std::string text = line_text(d.loc.line);
+    out += text + "\n";
+    int col = std::max(d.loc.column, 1);
+    // Copy tabs into the indentation so the caret lines up however tabs are shown.
+    for (int i = 0; i < col - 1; ++i) out += (i < static_cast<int>(text.size()) && text[i] == '\t') ? '\t' : ' ';
+    int end = d.loc.end_line > d.loc.line ? static_cast<int>(text.size()) + 1 : d.loc.end_column;
+    out += '^';
+    for (int c = col + 1; c < end; ++c) out += '~';
+    out += "\n";
+  }
+  if (!d.hint.empty()) out += "hint: " + d.hint + "\n";
+  return out;
+}
+
+std::string Diagnostics::render() const {
+  std::string out;
+  for (const auto& d : diags_) out += render(d);
+  return out;
+}
+
+}  // namespace ms

@@ -1,0 +1,234 @@
+// The memscript grammar (bpftrace's syntax for the supported slice).
+//
+// Error recovery happens at two levels: a bad statement is skipped up to its
+// ';' (or the '}' closing its block), a bad probe header up to the '}' that
+// closes the probe, so one run reports several located errors.
+
+%require "3.8"
+%language "c++"
+%skeleton "lalr1.cc"
+%define api.namespace {ms}
+%define api.parser.class {Parser}
+%define api.value.type variant
+%define api.location.type {ms::Location}
+%define parse.error detailed
+%define parse.lac full
+%locations
+
+%param {void* scanner}
+%parse-param {ms::detail::ParseContext& ctx}
+
+%code requires {
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parser/ast.h"
+#include "parser/location.h"
+
+namespace ms::detail { struct ParseContext; }
+
+// Spans from the first to the last symbol of a rule; an empty rule sits at
+// the end of the previous symbol.
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                       \
+  do {                                                    \
+    if (N) {                                              \
+      (Cur).line = YYRHSLOC(Rhs, 1).line;                 \
+      (Cur).column = YYRHSLOC(Rhs, 1).column;             \
+      (Cur).end_line = YYRHSLOC(Rhs, N).end_line;         \
+      (Cur).end_column = YYRHSLOC(Rhs, N).end_column;     \
+    } else {                                              \
+      (Cur).line = (Cur).end_line = YYRHSLOC(Rhs, 0).end_line;       \
+      (Cur).column = (Cur).end_column = YYRHSLOC(Rhs, 0).end_column; \
+    }                                                     \
+  } while (0)
+}
+
+%code {
+#include "parse_context.h"
+
+int ms_yylex(ms::Parser::semantic_type* yylval, ms::Location* yylloc, void* scanner);
+#define yylex ms_yylex
+
+namespace {
+
+template <typename T, typename... Args>
+std::unique_ptr<ms::ast::Expr> make_expr(Args&&... args) {
+  return std::make_unique<T>(std::forward<Args>(args)...);
+}
+
+std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::ast::Expr> l,
+                                     std::unique_ptr<ms::ast::Expr> r, const ms::Location& loc) {
+  return std::make_unique<ms::ast::Binop>(op, std::move(l), std::move(r), loc);
+}
+
+}  // namespace
+}
+
+%token END_OF_FILE 0 "end of file"
+%token <std::string> ATTACH "attach point"
+%token <std::string> IDENT "identifier"
+%token <std::string> MAP "map"
+%token <std::string> VAR "variable"
+%token <std::string> STRING "string"
+%token <uint64_t> INT "integer"
+%token IF "'if'"
+%token ELSE "'else'"
+%token ENDPRED "'/' ending the predicate"
+%token EQ "'=='"
+%token NE "'!='"
+%token LE "'<='"
+%token GE "'>='"
+%token SHL "'<<'"
+%token SHR "'>>'"
+%token AND "'&&'"
+%token OR "'||'"
+
+%nterm <std::unique_ptr<ms::ast::Probe>> probe
+%nterm <std::vector<ms::ast::AttachPoint>> attach_points
+%nterm <std::unique_ptr<ms::ast::Expr>> predicate expr primary
+%nterm <std::unique_ptr<ms::ast::Map>> map
+%nterm <std::vector<std::unique_ptr<ms::ast::Expr>>> args expr_list
+%nterm <ms::ast::Block> block stmts stmt_list else_part
+%nterm <std::unique_ptr<ms::ast::Stmt>> simple_stmt if_stmt
+
+%right '?' ':'
+%left OR
+%left AND
+%left '|'
+%left '^'
+%left '&'
+%left EQ NE
+%left '<' '>' LE GE
+%left SHL SHR
+%left '+' '-'
+%left '*' '/' '%'
+%right '!' '~' UMINUS
+
+%%
+
+program
+  : %empty
+  | program probe          { if ($2) ctx.program->probes.push_back(std::move($2)); }
+  ;
+
+probe
+  : attach_points predicate block {
+      $$ = std::make_unique<ms::ast::Probe>();
+      $$->attach_points = std::move($1);
+      $$->predicate = std::move($2);
+      $$->body = std::move($3);
+      $$->loc = @1;
+    }
+  | error '}'              { $$ = nullptr; }
+  ;
+
+attach_points
+  : ATTACH                       { $$.push_back(ms::detail::make_attach_point($1, @1)); }
+  | attach_points ',' ATTACH     { $$ = std::move($1); $$.push_back(ms::detail::make_attach_point($3, @3)); }
+  ;
+
+predicate
+  : %empty                 { $$ = nullptr; }
+  | '/' expr ENDPRED       { $$ = std::move($2); }
+  ;
+
+block
+  : '{' stmts '}'          { $$ = std::move($2); }
+  ;
+
+// Statements end with ';' except the last one of a block and an `if`.
+stmts
+  : stmt_list                     { $$ = std::move($1); }
+  | stmt_list simple_stmt         { $$ = std::move($1); $$.push_back(std::move($2)); }
+  | stmt_list error               { $$ = std::move($1); }
+  ;
+
+stmt_list
+  : %empty                        { }
+  | stmt_list simple_stmt ';'     { $$ = std::move($1); $$.push_back(std::move($2)); }
+  | stmt_list if_stmt             { $$ = std::move($1); $$.push_back(std::move($2)); }
+  | stmt_list ';'                 { $$ = std::move($1); }
+  | stmt_list error ';'           { $$ = std::move($1); }
+  ;
+
+simple_stmt
+  : map '=' expr           { $$ = std::make_unique<ms::ast::AssignMap>(std::move($1), std::move($3), @$); }
+  | VAR '=' expr           {
+      auto var = std::make_unique<ms::ast::Variable>($1, @1);
+      $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), std::move($3), @$);
+    }
+  | expr                   { $$ = std::make_unique<ms::ast::ExprStmt>(std::move($1), @$); }
+  ;
+
+if_stmt
+  : IF '(' expr ')' block else_part {
+      $$ = std::make_unique<ms::ast::If>(std::move($3), std::move($5), std::move($6), @$);
+    }
+  ;
+
+else_part
+  : %empty                 { }
+  | ELSE block             { $$ = std::move($2); }
+  | ELSE if_stmt           { $$.push_back(std::move($2)); }
+  ;
+
+expr
+  : primary                { $$ = std::move($1); }
+  | expr '?' expr ':' expr { $$ = std::make_unique<ms::ast::Ternary>(std::move($1), std::move($3), std::move($5), @$); }
+  | expr OR expr           { $$ = binop(ms::ast::BinaryOp::LogicalOr, std::move($1), std::move($3), @$); }
+  | expr AND expr          { $$ = binop(ms::ast::BinaryOp::LogicalAnd, std::move($1), std::move($3), @$); }
+  | expr '|' expr          { $$ = binop(ms::ast::BinaryOp::BitOr, std::move($1), std::move($3), @$); }
+  | expr '^' expr          { $$ = binop(ms::ast::BinaryOp::BitXor, std::move($1), std::move($3), @$); }
+  | expr '&' expr          { $$ = binop(ms::ast::BinaryOp::BitAnd, std::move($1), std::move($3), @$); }
+  | expr EQ expr           { $$ = binop(ms::ast::BinaryOp::Eq, std::move($1), std::move($3), @$); }
+  | expr NE expr           { $$ = binop(ms::ast::BinaryOp::Ne, std::move($1), std::move($3), @$); }
+  | expr '<' expr          { $$ = binop(ms::ast::BinaryOp::Lt, std::move($1), std::move($3), @$); }
+  | expr LE expr           { $$ = binop(ms::ast::BinaryOp::Le, std::move($1), std::move($3), @$); }
+  | expr '>' expr          { $$ = binop(ms::ast::BinaryOp::Gt, std::move($1), std::move($3), @$); }
+  | expr GE expr           { $$ = binop(ms::ast::BinaryOp::Ge, std::move($1), std::move($3), @$); }
+  | expr SHL expr          { $$ = binop(ms::ast::BinaryOp::Shl, std::move($1), std::move($3), @$); }
+  | expr SHR expr          { $$ = binop(ms::ast::BinaryOp::Shr, std::move($1), std::move($3), @$); }
+  | expr '+' expr          { $$ = binop(ms::ast::BinaryOp::Add, std::move($1), std::move($3), @$); }
+  | expr '-' expr          { $$ = binop(ms::ast::BinaryOp::Sub, std::move($1), std::move($3), @$); }
+  | expr '*' expr          { $$ = binop(ms::ast::BinaryOp::Mul, std::move($1), std::move($3), @$); }
+  | expr '/' expr          { $$ = binop(ms::ast::BinaryOp::Div, std::move($1), std::move($3), @$); }
+  | expr '%' expr          { $$ = binop(ms::ast::BinaryOp::Mod, std::move($1), std::move($3), @$); }
+  | '!' expr               { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::LogicalNot, std::move($2), @$); }
+  | '~' expr               { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::BitNot, std::move($2), @$); }
+  | '-' expr %prec UMINUS  { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::Minus, std::move($2), @$); }
+  ;
+
+primary
+  : INT                    { $$ = make_expr<ms::ast::Integer>($1, @1); }
+  | STRING                 { $$ = make_expr<ms::ast::String>(std::move($1), @1); }
+  | IDENT                  { $$ = make_expr<ms::ast::Builtin>(std::move($1), @1); }
+  | IDENT '(' args ')'     { $$ = make_expr<ms::ast::Call>(std::move($1), std::move($3), @$); }
+  | VAR                    { $$ = make_expr<ms::ast::Variable>(std::move($1), @1); }
+  | map                    { $$ = std::move($1); }
+  | '(' expr ')'           { $$ = std::move($2); }
+  ;
+
+map
+  : MAP                    { $$ = std::make_unique<ms::ast::Map>(std::move($1), std::vector<ms::ast::ExprPtr>{}, @1); }
+  | MAP '[' expr_list ']'  { $$ = std::make_unique<ms::ast::Map>(std::move($1), std::move($3), @$); }
+  ;
+
+args
+  : %empty                 { }
+  | expr_list              { $$ = std::move($1); }
+  ;
+
+expr_list
+  : expr                   { $$.push_back(std::move($1)); }
+  | expr_list ',' expr     { $$ = std::move($1); $$.push_back(std::move($3)); }
+  ;
+
+%%
+
+void ms::Parser::error(const ms::Location& loc, const std::string& message) {
+  if (ctx.premature_eof_reported && message.find("end of file") != std::string::npos) return;
+  ctx.diags.error(loc, message);
+}

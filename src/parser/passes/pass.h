@@ -1,0 +1,25 @@
+// What every checking pass gets, and how the pipeline lists passes.
+#pragma once
+
+#include "parser/ast.h"
+#include "parser/diagnostics.h"
+#include "parser/types.h"
+
+namespace ms::passes {
+
+struct PassContext {
+  ast::Program& program;
+  Diagnostics& diags;
+  SemanticInfo& info;
+};
+
+struct Pass {
+  const char* name;
+  void (*run)(PassContext&);
+  // Later passes rely on what this one checks (known names, valid attach
+  // points), so the pipeline stops after it when it found errors, instead of
+  // piling up follow-on errors.
+  bool later_passes_need_it;
+};
+
+}  // namespace ms::passes

@@ -1,0 +1,501 @@
+#include "parser/passes/types.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "builtins.h"
+#include "printf_format.h"
+
+namespace ms::passes {
+
+namespace {
+
+// What the checker has learned about one map, beyond MapInfo: where its key
+// layout and value type were fixed, so conflicts can point back there.
+struct MapState {
+  bool seen = false;
+  bool keys_known = false;
+  Location keys_loc;
+  bool value_known = false;
+  Location value_loc;
+};
+using MapStates = std::map<std::string, MapState>;
+
+bool is_value_kind(const Type& t) { return t.kind == TypeKind::Integer || t.kind == TypeKind::String; }
+
+// Same kind of value. Integers of either signedness share a layout; strings of
+// different sizes are padded to the largest.
+bool compatible(const Type& a, const Type& b) { return a.kind == b.kind; }
+
+void widen(Type& fixed, const Type& other) {
+  if (fixed.kind == TypeKind::String) fixed.size = std::max(fixed.size, other.size);
+}
+
+class TypeChecker {
+ public:
+  TypeChecker(PassContext& ctx, MapStates& maps, bool report) : ctx_(ctx), maps_(maps), report_(report) {}
+
+  void run() {
+    for (auto& probe : ctx_.program.probes) {
+      probe_ = probe.get();
+      vars_ = &ctx_.info.variables[probe_];
+      var_loc_.clear();
+      if (probe->predicate) condition(*probe->predicate, "predicate");
+      block(probe->body);
+    }
+  }
+
+ private:
+  void error(const Location& loc, std::string message, std::string hint = {}) {
+    if (report_) ctx_.diags.error(loc, std::move(message), std::move(hint));
+  }
+
+  std::string where(const Location& loc) const {
+    return ctx_.diags.filename() + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
+  }
+
+  // ---- statements ----
+
+  void block(ast::Block& b) {
+    for (auto& s : b) stmt(*s);
+  }
+
+  void stmt(ast::Stmt& s) {
+    switch (s.kind) {
+      case ast::NodeKind::ExprStmt: {
+        auto& e = *static_cast<ast::ExprStmt&>(s).expr;
+        if (e.kind == ast::NodeKind::Call)
+          statement_call(static_cast<ast::Call&>(e));
+        else
+          expr(e);
+        break;
+      }
+      case ast::NodeKind::AssignMap:
+        assign_map(static_cast<ast::AssignMap&>(s));
+        break;
+      case ast::NodeKind::AssignVar:
+        assign_var(static_cast<ast::AssignVar&>(s));
+        break;
+      case ast::NodeKind::If: {
+        auto& i = static_cast<ast::If&>(s);
+        condition(*i.cond, "condition");
+        block(i.then_block);
+        block(i.else_block);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  void condition(ast::Expr& e, const char* what) {
+    Type t = expr(e);
+    if (t.kind != TypeKind::None && t.kind != TypeKind::Integer)
+      error(e.loc, std::string(what) + " must be an integer, not " + to_string(t));
+  }
+
+  void assign_map(ast::AssignMap& a) {
+    ast::Map& m = *a.map;
+    map_keys(m);
+    Type value;
+    const FunctionDesc* agg = nullptr;
+    if (a.expr->kind == ast::NodeKind::Call) {
+      const FunctionDesc* d = find_function(static_cast<ast::Call&>(*a.expr).func);
+      if (d && d->use == FunctionUse::Aggregation) agg = d;
+    }
+    if (agg) {
+      auto& call = static_cast<ast::Call&>(*a.expr);
+      bool is_signed = false;  // count() counts up from zero
+      if (!call.args.empty()) {
+        Type arg = expr(*call.args[0]);
+        if (arg.kind == TypeKind::None) return;
+        if (arg.kind != TypeKind::Integer) {
+          error(call.args[0]->loc, call.func + "() needs an integer, not " + to_string(arg));
+          return;
+        }
+        is_signed = arg.is_signed;
+      }
+      value = Type::aggregation(agg->aggregation, is_signed);
+      set_type(call, value);
+    } else {
+      value = expr(*a.expr);
+      if (value.kind == TypeKind::None) return;
+      if (!is_value_kind(value)) {
+        error(a.expr->loc, "cannot assign a value of type " + to_string(value) + " to a map");
+        return;
+      }
+    }
+    map_value(m, value);
+  }
+
+  void assign_var(ast::AssignVar& a) {
+    Type t = expr(*a.expr);
+    if (t.kind == TypeKind::None) return;
+    const std::string& name = a.var->name;
+    if (!is_value_kind(t)) {
+      error(a.expr->loc, "cannot assign a value of type " + to_string(t) + " to " + name);
+      return;
+    }
+    auto it = vars_->find(name);
+    if (it == vars_->end()) {
+      (*vars_)[name] = t;
+      var_loc_[name] = a.var->loc;
+    } else if (!compatible(it->second, t)) {
+      error(a.var->loc,
+            "type mismatch for " + name + ": assigning " + to_string(t) + ", but it holds " + to_string(it->second),
+            name + " was first assigned at " + where(var_loc_[name]));
+    } else {
+      widen(it->second, t);
+    }
+    set_type(*a.var, (*vars_)[name]);
+  }
+
+  // ---- maps ----
+
+  MapInfo& map_info(const ast::Map& m) {
+    MapInfo& mi = ctx_.info.maps[m.name];
+    MapState& st = maps_[m.name];
+    if (!st.seen) {
+      st.seen = true;
+      mi.name = m.name;
+      mi.first_use = m.loc;
+    }
+    return mi;
+  }
+
+  // Types the keys of `m` and checks them against the map's key layout.
+  void map_keys(ast::Map& m) {
+    std::vector<Type> keys;
+    bool complete = true;
+    for (auto& k : m.keys) {
+      Type t = expr(*k);
+      if (t.kind == TypeKind::None) {
+        complete = false;
+      } else if (!is_value_kind(t)) {
+        error(k->loc, "a map key must be an integer or a string, not " + to_string(t));
+        complete = false;
+      }
+      keys.push_back(t);
+    }
+    MapInfo& mi = map_info(m);
+    MapState& st = maps_[m.name];
+    if (!complete) return;
+    if (!st.keys_known) {
+      mi.key = keys;
+      st.keys_known = true;
+      st.keys_loc = m.loc;
+      return;
+    }
+    if (mi.key.size() != keys.size()) {
+      auto count = [](size_t n) { return n == 0 ? std::string("no keys") : std::to_string(n) + (n == 1 ? " key" : " keys"); };
+      error(m.loc, "map '" + m.name + "' is used with " + count(keys.size()) + " here, but with " + count(mi.key.size()) +
+                       " before",
+            m.name + " was first used at " + where(st.keys_loc));
+      return;
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!compatible(mi.key[i], keys[i])) {
+        error(m.keys[i]->loc,
+              "type mismatch for key " + std::to_string(i + 1) + " of map '" + m.name + "': " + to_string(keys[i]) +
+                  " here, but " + to_string(mi.key[i]) + " before",
+              m.name + " was first used at " + where(st.keys_loc));
+      } else {
+        widen(mi.key[i], keys[i]);
+      }
+    }
+  }
+
+  void map_value(ast::Map& m, const Type& value) {
+    MapInfo& mi = map_info(m);
+    MapState& st = maps_[m.name];
+    if (!st.value_known) {
+      mi.value = value;
+      st.value_known = true;
+      st.value_loc = m.loc;
+    } else if (!compatible(mi.value, value)) {
+      error(m.loc,
+            "type mismatch for map '" + m.name + "': assigning " + to_string(value) + ", but it holds " +
+                to_string(mi.value),
+            m.name + " was first assigned at " + where(st.value_loc));
+    } else {
+      widen(mi.value, value);
+    }
+    set_type(m, mi.value);
+  }
+
+  // The map must have been assigned somewhere (in any probe).
+  bool map_assigned(ast::Map& m) {
+    MapState& st = maps_[m.name];
+    map_info(m);
+    if (st.value_known) return true;
+    error(m.loc, "map '" + m.name + "' is used but never assigned", "assign it somewhere, e.g. " + m.name + " = count()");
+    return false;
+  }
+
+  Type map_read(ast::Map& m) {
+    map_keys(m);
+    if (!map_assigned(m)) return Type::none();
+    const Type& v = ctx_.info.maps[m.name].value;
+    if (v.is_aggregation()) {
+      error(m.loc, "cannot use the " + to_string(v) + "() map '" + m.name + "' in an expression yet",
+            "print it with print(" + m.name + ")");
+      return Type::none();
+    }
+    return v;
+  }
+
+  // ---- calls ----
+
+  // A call whose value is used: only value-returning functions belong here,
+  // and this slice has none.
+  Type value_call(ast::Call& c) {
+    const FunctionDesc* d = find_function(c.func);
+    if (!d) return Type::none();
+    if (d->use == FunctionUse::Aggregation)
+      error(c.loc, c.func + "() can only be the whole value of a map assignment",
+            "e.g. @x[comm] = " + std::string(d->usage));
+    else
+      error(c.loc, c.func + "() does not return a value", "call it as a statement of its own");
+    return Type::none();
+  }
+
+  void statement_call(ast::Call& c) {
+    set_type(c, Type::none());
+    const FunctionDesc* d = find_function(c.func);
+    if (!d) return;
+    if (d->use == FunctionUse::Aggregation) {
+      error(c.loc, c.func + "() can only be the whole value of a map assignment",
+            "e.g. @x[comm] = " + std::string(d->usage));
+      return;
+    }
+    for (size_t i = 0; i < d->args.size() && i < c.args.size(); ++i) {
+      ast::Expr& arg = *c.args[i];
+      switch (d->args[i]) {
+        case ArgKind::Integer: {
+          Type t = expr(arg);
+          if (t.kind != TypeKind::None && t.kind != TypeKind::Integer)
+            error(arg.loc, c.func + "() needs an integer, not " + to_string(t));
+          break;
+        }
+        case ArgKind::WholeMap:
+          whole_map_arg(c, arg);
+          break;
+        case ArgKind::MapElement:
+          map_element_arg(c, arg);
+          break;
+        case ArgKind::Format:
+          printf_args(c);
+          return;  // the format consumes the rest
+      }
+    }
+  }
+
+  void whole_map_arg(ast::Call& c, ast::Expr& arg) {
+    if (arg.kind != ast::NodeKind::Map) {
+      expr(arg);
+      error(arg.loc, c.func + "() takes a map, e.g. " + c.func + "(@x)");
+      return;
+    }
+    auto& m = static_cast<ast::Map&>(arg);
+    if (!m.keys.empty()) {
+      error(arg.loc, c.func + "() takes the whole map: write " + c.func + "(" + m.name + ")");
+      return;
+    }
+    if (map_assigned(m)) set_type(m, ctx_.info.maps[m.name].value);
+  }
+
+  void map_element_arg(ast::Call& c, ast::Expr& arg) {
+    if (arg.kind != ast::NodeKind::Map) {
+      expr(arg);
+      error(arg.loc, c.func + "() takes a map element, e.g. " + c.func + "(@x[key])");
+      return;
+    }
+    auto& m = static_cast<ast::Map&>(arg);
+    MapState& st = maps_[m.name];
+    if (m.keys.empty() && st.keys_known && !ctx_.info.maps[m.name].key.empty()) {
+      error(arg.loc, c.func + "() needs an element of the keyed map '" + m.name + "'",
+            "write " + c.func + "(" + m.name + "[key]), or clear(" + m.name + ") to remove every element");
+      return;
+    }
+    map_keys(m);
+    if (map_assigned(m)) set_type(m, ctx_.info.maps[m.name].value);
+  }
+
+  void printf_args(ast::Call& c) {
+    ast::Expr& fmt_expr = *c.args[0];
+    if (fmt_expr.kind != ast::NodeKind::String) {
+      expr(fmt_expr);
+      error(fmt_expr.loc, c.func + "() format must be a string literal", "e.g. printf(\"%d\\n\", pid)");
+      return;
+    }
+    expr(fmt_expr);
+    ParsedFormat fmt = parse_printf_format(static_cast<ast::String&>(fmt_expr).value);
+    if (!fmt.error.empty()) {
+      error(fmt_expr.loc, "invalid " + c.func + "() format: " + fmt.error,
+            "conversions are %d %i %u %x %o %c %p (with l, ll, h... for integers), %s for strings and %% for '%'");
+      return;
+    }
+    size_t nargs = c.args.size() - 1;
+    for (size_t i = 0; i < nargs; ++i) {
+      ast::Expr& arg = *c.args[i + 1];
+      Type t = expr(arg);
+      if (i >= fmt.specs.size()) {
+        if (i == fmt.specs.size()) {
+          error(arg.loc,
+                c.func + "() has more arguments than the format has conversions (" + std::to_string(fmt.specs.size()) +
+                    ")",
+                "add a conversion such as %d or %s to the format, or remove the argument");
+        }
+        continue;
+      }
+      const FormatSpec& spec = fmt.specs[i];
+      if (t.kind == TypeKind::None) continue;
+      bool ok = spec.arg == FormatArg::String ? t.kind == TypeKind::String : t.kind == TypeKind::Integer;
+      if (!ok) {
+        error(arg.loc,
+              c.func + "() conversion " + spec.text + " needs " +
+                  (spec.arg == FormatArg::String ? "a string" : "an integer") + ", but this argument is " +
+                  to_string(t),
+              t.kind == TypeKind::String ? "use %s for strings" : "use %d, %u or %x for integers");
+      }
+    }
+    if (nargs < fmt.specs.size()) {
+      error(c.loc,
+            c.func + "() format has " + std::to_string(fmt.specs.size()) + " conversion" +
+                (fmt.specs.size() == 1 ? "" : "s") + ", but " + std::to_string(nargs) + " argument" +
+                (nargs == 1 ? " is" : "s are") + " given",
+            "the first conversion without an argument is " + fmt.specs[nargs].text);
+    }
+  }
+
+  // ---- expressions ----
+
+  void set_type(const ast::Expr& e, const Type& t) { ctx_.info.types[&e] = t; }
+
+  Type expr(ast::Expr& e) {
+    Type t = compute(e);
+    set_type(e, t);
+    return t;
+  }
+
+  Type compute(ast::Expr& e) {
+    switch (e.kind) {
+      case ast::NodeKind::Integer: {
+        // Like C: a literal too large for int64 is unsigned.
+        auto v = static_cast<ast::Integer&>(e).value;
+        return Type::integer(v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()));
+      }
+      case ast::NodeKind::String:
+        return Type::string(static_cast<uint32_t>(static_cast<ast::String&>(e).value.size() + 1));
+      case ast::NodeKind::Builtin: {
+        const BuiltinDesc* d = find_builtin(static_cast<ast::Builtin&>(e).name);
+        return d ? d->type : Type::none();
+      }
+      case ast::NodeKind::Variable: {
+        auto it = vars_->find(static_cast<ast::Variable&>(e).name);
+        return it == vars_->end() ? Type::none() : it->second;
+      }
+      case ast::NodeKind::Map:
+        return map_read(static_cast<ast::Map&>(e));
+      case ast::NodeKind::Call:
+        return value_call(static_cast<ast::Call&>(e));
+      case ast::NodeKind::Binop:
+        return binop(static_cast<ast::Binop&>(e));
+      case ast::NodeKind::Unop:
+        return unop(static_cast<ast::Unop&>(e));
+      case ast::NodeKind::Ternary:
+        return ternary(static_cast<ast::Ternary&>(e));
+      default:
+        return Type::none();
+    }
+  }
+
+  Type binop(ast::Binop& b) {
+    Type l = expr(*b.lhs);
+    Type r = expr(*b.rhs);
+    if (l.kind == TypeKind::None || r.kind == TypeKind::None) return Type::none();
+    std::string op = ast::to_string(b.op);
+    bool comparison = b.op == ast::BinaryOp::Eq || b.op == ast::BinaryOp::Ne || b.op == ast::BinaryOp::Lt ||
+                      b.op == ast::BinaryOp::Le || b.op == ast::BinaryOp::Gt || b.op == ast::BinaryOp::Ge;
+    if (l.kind == TypeKind::String && r.kind == TypeKind::String && comparison) {
+      error(b.loc, "comparing strings with '" + op + "' is not supported yet");
+      return Type::none();
+    }
+    if (l.kind != TypeKind::Integer || r.kind != TypeKind::Integer) {
+      error(b.loc, "operator '" + op + "' needs integer operands, not " + to_string(l) + " and " + to_string(r));
+      return Type::none();
+    }
+    switch (b.op) {
+      case ast::BinaryOp::LogicalAnd:
+      case ast::BinaryOp::LogicalOr:
+        return Type::integer(true);  // 0 or 1
+      case ast::BinaryOp::Shl:
+      case ast::BinaryOp::Shr:
+        return l;  // as in C, a shift has the type of its left operand
+      default:
+        break;
+    }
+    if (comparison) return Type::integer(true);  // 0 or 1, like bpftrace
+    // As in C for 64-bit operands: unsigned if either operand is unsigned.
+    return Type::integer(l.is_signed && r.is_signed);
+  }
+
+  Type unop(ast::Unop& u) {
+    Type t = expr(*u.operand);
+    if (t.kind == TypeKind::None) return t;
+    if (t.kind != TypeKind::Integer) {
+      error(u.loc, std::string("operator '") + ast::to_string(u.op) + "' needs an integer operand, not " + to_string(t));
+      return Type::none();
+    }
+    if (u.op == ast::UnaryOp::LogicalNot) return Type::integer(true);
+    return t;
+  }
+
+  Type ternary(ast::Ternary& t) {
+    condition(*t.cond, "condition");
+    Type a = expr(*t.then_expr);
+    Type b = expr(*t.else_expr);
+    if (a.kind == TypeKind::None || b.kind == TypeKind::None) return Type::none();
+    if (a.kind != b.kind) {
+      error(t.loc, "the arms of '?:' have different types: " + to_string(a) + " and " + to_string(b),
+            "both arms must be integers, or both strings");
+      return Type::none();
+    }
+    if (a.kind == TypeKind::Integer) return Type::integer(a.is_signed && b.is_signed);
+    widen(a, b);
+    return a;
+  }
+
+  PassContext& ctx_;
+  MapStates& maps_;
+  bool report_;
+  ast::Probe* probe_ = nullptr;
+  std::map<std::string, Type>* vars_ = nullptr;
+  std::map<std::string, Location> var_loc_;
+};
+
+size_t known_values(const MapStates& maps) {
+  return std::count_if(maps.begin(), maps.end(), [](const auto& kv) { return kv.second.value_known; });
+}
+
+}  // namespace
+
+void check_types(PassContext& ctx) {
+  // A map may be read before (in program order) the statement that assigns it,
+  // e.g. in a probe that comes first. Quiet rounds learn map types until
+  // nothing new appears; the last round reports errors with everything known.
+  MapStates maps;
+  for (int round = 0; round < 8; ++round) {
+    size_t before = known_values(maps);
+    ctx.info.types.clear();
+    ctx.info.variables.clear();
+    TypeChecker(ctx, maps, false).run();
+    if (known_values(maps) == before) break;
+  }
+  ctx.info.types.clear();
+  ctx.info.variables.clear();
+  TypeChecker(ctx, maps, true).run();
+}
+
+}  // namespace ms::passes

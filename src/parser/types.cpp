@@ -1,0 +1,25 @@
+#include "parser/types.h"
+
+namespace ms {
+
+std::string to_string(const Type& t) {
+  switch (t.kind) {
+    case TypeKind::None: return "none";
+    case TypeKind::Integer: return t.is_signed ? "int64" : "uint64";
+    case TypeKind::String: return "string[" + std::to_string(t.size) + "]";
+    case TypeKind::Count: return "count";
+    case TypeKind::Sum: return t.is_signed ? "sum" : "usum";
+    case TypeKind::Min: return t.is_signed ? "min" : "umin";
+    case TypeKind::Max: return t.is_signed ? "max" : "umax";
+    case TypeKind::Avg: return t.is_signed ? "avg" : "uavg";
+  }
+  return "?";
+}
+
+const Type& SemanticInfo::type_of(const ast::Expr* e) const {
+  static const Type kNone;
+  auto it = types.find(e);
+  return it == types.end() ? kNone : it->second;
+}
+
+}  // namespace ms
