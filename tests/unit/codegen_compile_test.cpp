@@ -1,0 +1,293 @@
+// Compile scripts, open the ELF with libbpf (no kernel), check the object and
+// the manifest against each other.
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include "codegen_test_support.h"
+
+namespace ms::test {
+namespace {
+
+using manifest::AggKind;
+using manifest::EventKind;
+using manifest::FieldKind;
+using manifest::ProbeType;
+
+// Every manifest map and probe must exist in the object as described.
+void expect_object_matches_manifest(const CompileResult& r) {
+  BpfObject obj = open_elf(r.elf);
+  ASSERT_TRUE(obj) << "bpf_object__open_mem failed: errno " << errno;
+  for (const auto& m : r.manifest.maps) {
+    bpf_map* map = bpf_object__find_map_by_name(obj.get(), m.elf_name.c_str());
+    ASSERT_NE(map, nullptr) << m.elf_name;
+    EXPECT_EQ(bpf_map__type(map), m.percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH) << m.name;
+    EXPECT_EQ(bpf_map__key_size(map), m.key_size) << m.name;
+    EXPECT_EQ(bpf_map__value_size(map), m.value_size) << m.name;
+    EXPECT_EQ(bpf_map__max_entries(map), m.max_entries) << m.name;
+  }
+  bpf_map* rb = bpf_object__find_map_by_name(obj.get(), r.manifest.ringbuf_elf_name.c_str());
+  ASSERT_NE(rb, nullptr);
+  EXPECT_EQ(bpf_map__type(rb), BPF_MAP_TYPE_RINGBUF);
+  EXPECT_EQ(bpf_map__max_entries(rb), r.manifest.ringbuf_size);
+
+  for (const auto& p : r.manifest.probes) {
+    EXPECT_LE(p.prog_name.size(), 15u) << p.prog_name;
+    bpf_program* prog = bpf_object__find_program_by_name(obj.get(), p.prog_name.c_str());
+    ASSERT_NE(prog, nullptr) << p.prog_name;
+    std::string section = bpf_program__section_name(prog);
+    switch (p.type) {
+      case ProbeType::Begin:
+      case ProbeType::End:
+      case ProbeType::Uprobe:
+        EXPECT_EQ(section, "uprobe");
+        EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_KPROBE);
+        break;
+      case ProbeType::Uretprobe:
+        EXPECT_EQ(section, "uretprobe");
+        EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_KPROBE);
+        break;
+      case ProbeType::Tracepoint:
+        EXPECT_EQ(section, "tracepoint/" + p.target + "/" + p.func);
+        EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_TRACEPOINT);
+        break;
+      case ProbeType::Interval:
+        EXPECT_EQ(section, "perf_event");
+        EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_PERF_EVENT);
+        break;
+    }
+  }
+  for (size_t i = 0; i < r.manifest.events.size(); ++i) EXPECT_EQ(r.manifest.events[i].id, i);
+
+  auto license = elf_section(r.elf, "license");
+  ASSERT_TRUE(license);
+  EXPECT_EQ(std::string(license->c_str()), "GPL");
+}
+
+const CompileResult& ok(const Compiled& c) {
+  if (!c.result) ADD_FAILURE() << "compile failed:\n" << c.errors();
+  static const CompileResult empty;
+  return c.result ? *c.result : empty;
+}
+
+TEST(CodegenCompile, CountAndPrintfOnUprobe) {
+  auto c = compile_script(
+      "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc /arg0 > 100/ {\n"
+      "  @calls[comm] = count();\n"
+      "  printf(\"%s asked %d\\n\", comm, arg0);\n"
+      "}\n");
+  const auto& r = ok(c);
+  ASSERT_TRUE(c.result);
+  ASSERT_EQ(r.manifest.probes.size(), 1u);
+  const auto& p = r.manifest.probes[0];
+  EXPECT_EQ(p.type, ProbeType::Uprobe);
+  EXPECT_EQ(p.prog_name, "p0_malloc");
+  EXPECT_EQ(p.target, "/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(p.func, "malloc");
+  EXPECT_EQ(p.line, 1);
+
+  const auto* m = r.manifest.find_map("@calls");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->elf_name, "m_calls");
+  EXPECT_TRUE(m->percpu);
+  EXPECT_EQ(m->agg, AggKind::Count);
+  ASSERT_EQ(m->key.size(), 1u);
+  EXPECT_EQ(m->key[0].kind, FieldKind::String);
+  EXPECT_EQ(m->key[0].size, 16u);
+  EXPECT_EQ(m->key_size, 16u);
+  EXPECT_EQ(m->value_size, 8u);
+  EXPECT_EQ(m->max_entries, 4096u);
+
+  ASSERT_EQ(r.manifest.events.size(), 1u);
+  const auto& e = r.manifest.events[0];
+  EXPECT_EQ(e.kind, EventKind::Printf);
+  EXPECT_EQ(e.format, "%s asked %d\n");
+  EXPECT_EQ(e.line, 3);
+  ASSERT_EQ(e.args.size(), 2u);
+  EXPECT_EQ(e.args[0].kind, FieldKind::String);
+  EXPECT_EQ(e.args[0].offset, 8u);
+  EXPECT_EQ(e.args[0].size, 16u);
+  EXPECT_EQ(e.args[1].kind, FieldKind::Integer);
+  EXPECT_EQ(e.args[1].offset, 24u);
+  EXPECT_EQ(e.args[1].size, 8u);
+  EXPECT_FALSE(e.args[1].is_signed);  // arg0 is unsigned
+  EXPECT_EQ(e.size, 32u);
+  expect_object_matches_manifest(r);
+}
+
+TEST(CodegenCompile, AggregationAndValueLayouts) {
+  auto c = compile_script(
+      "BEGIN { @n = count(); @s = sum(5); @mn = min(9); @mx = max(-2); @a = avg(10);\n"
+      "        @k[1, \"x\"] = 3; @v[pid] = \"hello\"; @ = count(); exit(); }\n");
+  const auto& r = ok(c);
+  ASSERT_TRUE(c.result);
+  struct Want {
+    const char* name;
+    const char* elf;
+    AggKind agg;
+    uint32_t value_size;
+  };
+  for (const Want& w : {Want{"@n", "m_n", AggKind::Count, 8}, Want{"@s", "m_s", AggKind::Sum, 8},
+                        Want{"@mn", "m_mn", AggKind::Min, 16}, Want{"@mx", "m_mx", AggKind::Max, 16},
+                        Want{"@a", "m_a", AggKind::Avg, 16}, Want{"@", "m_", AggKind::Count, 8}}) {
+    const auto* m = r.manifest.find_map(w.name);
+    ASSERT_NE(m, nullptr) << w.name;
+    EXPECT_EQ(m->elf_name, w.elf);
+    EXPECT_EQ(m->agg, w.agg) << w.name;
+    EXPECT_TRUE(m->percpu) << w.name;
+    EXPECT_EQ(m->value_size, w.value_size) << w.name;
+    EXPECT_TRUE(m->key.empty()) << w.name;
+    EXPECT_EQ(m->key_size, 8u) << w.name;
+  }
+  const auto* k = r.manifest.find_map("@k");
+  ASSERT_NE(k, nullptr);
+  EXPECT_FALSE(k->percpu);
+  EXPECT_EQ(k->agg, AggKind::None);
+  ASSERT_EQ(k->key.size(), 2u);
+  EXPECT_EQ(k->key[0].kind, FieldKind::Integer);
+  EXPECT_EQ(k->key[0].offset, 0u);
+  EXPECT_EQ(k->key[1].kind, FieldKind::String);
+  EXPECT_EQ(k->key[1].offset, 8u);
+  EXPECT_EQ(k->key_size % 8, 0u);
+  EXPECT_GE(k->key_size, 8u + k->key[1].size);
+  EXPECT_EQ(k->value.kind, FieldKind::Integer);
+
+  const auto* v = r.manifest.find_map("@v");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->value.kind, FieldKind::String);
+  EXPECT_EQ(v->value_size, v->value.size);
+  EXPECT_GE(v->value.size, 6u);
+
+  ASSERT_EQ(r.manifest.probes.size(), 1u);
+  EXPECT_EQ(r.manifest.probes[0].type, ProbeType::Begin);
+  EXPECT_EQ(r.manifest.probes[0].prog_name, "p0_BEGIN");
+  ASSERT_EQ(r.manifest.events.size(), 1u);
+  EXPECT_EQ(r.manifest.events[0].kind, EventKind::Exit);
+  EXPECT_EQ(r.manifest.events[0].size, 8u);
+  expect_object_matches_manifest(r);
+}
+
+TEST(CodegenCompile, EveryAttachPointGetsAProgramAndEventsAreShared) {
+  auto c = compile_script(
+      "uprobe:/bin/true:main, uretprobe:/bin/true:main { @x = count(); printf(\"hi\\n\"); }\n"
+      "tracepoint:syscalls:sys_enter_getppid { @t[tid] = sum(1); }\n"
+      "interval:ms:100 { print(@x); clear(@t); }\n"
+      "interval:hz:4 { @h = count(); }\n"
+      "END { print(@t); }\n");
+  const auto& r = ok(c);
+  ASSERT_TRUE(c.result);
+  ASSERT_EQ(r.manifest.probes.size(), 6u);
+  const auto& ps = r.manifest.probes;
+  EXPECT_EQ(ps[0].prog_name, "p0_main");
+  EXPECT_EQ(ps[0].type, ProbeType::Uprobe);
+  EXPECT_EQ(ps[1].prog_name, "p1_main");
+  EXPECT_EQ(ps[1].type, ProbeType::Uretprobe);
+  EXPECT_EQ(ps[1].display, "uretprobe:/bin/true:main");
+  EXPECT_EQ(ps[2].type, ProbeType::Tracepoint);
+  EXPECT_EQ(ps[2].target, "syscalls");
+  EXPECT_EQ(ps[2].func, "sys_enter_getppid");
+  EXPECT_EQ(ps[2].line, 2);
+  EXPECT_EQ(ps[3].type, ProbeType::Interval);
+  EXPECT_EQ(ps[3].interval_ns, 100'000'000u);
+  EXPECT_EQ(ps[4].interval_ns, 250'000'000u);
+  EXPECT_EQ(ps[5].type, ProbeType::End);
+
+  // printf in a probe with two attach points is still one event.
+  ASSERT_EQ(r.manifest.events.size(), 4u);
+  EXPECT_EQ(r.manifest.events[0].kind, EventKind::Printf);
+  const auto& maps = r.manifest.maps;
+  auto index_of = [&](const std::string& name) {
+    for (size_t i = 0; i < maps.size(); ++i)
+      if (maps[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  EXPECT_EQ(r.manifest.events[1].kind, EventKind::Print);
+  EXPECT_EQ(r.manifest.events[1].map_index, index_of("@x"));
+  EXPECT_EQ(r.manifest.events[1].line, 3);
+  EXPECT_EQ(r.manifest.events[2].kind, EventKind::Clear);
+  EXPECT_EQ(r.manifest.events[2].map_index, index_of("@t"));
+  EXPECT_EQ(r.manifest.events[3].kind, EventKind::Print);
+  EXPECT_EQ(r.manifest.events[3].map_index, index_of("@t"));
+  EXPECT_EQ(r.manifest.events[3].line, 5);
+  expect_object_matches_manifest(r);
+}
+
+TEST(CodegenCompile, OperatorsVariablesAndControlFlow) {
+  auto c = compile_script(
+        "uprobe:/bin/true:main {\n"
+        "  $a = 0 - 7; $b = -2; $u = arg1;\n"
+        "  $name = comm;\n"
+        "  @ops[1] = $a + $b * 3 - $a / $b + $a % $b + ($a << 2) + ($a >> 1) + ($u >> 1) + ($u / 7) + ($u % 5);\n"
+        "  @ops[2] = ($a & 3) | ($a ^ 5) | ~$a;\n"
+        "  @ops[3] = ($a < $b) + ($a <= $b) + ($a > $b) + ($a >= $b) + ($a == $b) + ($a != $b) + ($u < 10);\n"
+        "  @ops[4] = ($a > 1 && $b < 0) || !$a;\n"
+        "  @ops[5] = $a > 0 ? $a : -$a;\n"
+        "  $s = $a > 0 ? \"pos\" : \"neg\";\n"
+        "  if ($u == 7) { @names[$name, $s] = 1; } else if ($a) { delete(@names[$name, $s]); } else { @x = 1; }\n"
+        "  if (pid != 1) { exit(); printf(\"unreachable\\n\"); }\n"
+        "  @r = @ops[1] + @x;\n"
+        "}\n",
+        CompileOptions{.want_ir = true, .want_asm = true});
+  const auto& r = ok(c);
+  ASSERT_TRUE(c.result);
+  EXPECT_NE(r.manifest.find_map("@ops"), nullptr);
+  EXPECT_NE(r.manifest.find_map("@names"), nullptr);
+  expect_object_matches_manifest(r);
+}
+
+TEST(CodegenCompile, DebugTextAndLineInfo) {
+  const std::string script =
+      "BEGIN {\n"
+      "  @calls[pid] = count();\n"
+      "  printf(\"%d\\n\", @calls[pid] > 0);\n"
+      "}\n";
+  auto plain = compile_script("BEGIN { @calls[pid] = count(); }\n");
+  ASSERT_TRUE(plain.result) << plain.errors();
+  EXPECT_TRUE(plain.result->ir.empty());
+  EXPECT_TRUE(plain.result->asm_text.empty());
+
+  auto c = compile_script("uprobe:/bin/true:main {\n  @calls[pid] = count();\n  $x = pid;\n  printf(\"%d\\n\", $x);\n}\n",
+                          CompileOptions{.want_ir = true, .want_asm = true});
+  ASSERT_TRUE(c.result) << c.errors();
+  const auto& r = *c.result;
+  EXPECT_NE(r.ir.find("define"), std::string::npos);
+  EXPECT_NE(r.ir.find("section \"uprobe\""), std::string::npos);
+  EXPECT_NE(r.asm_text.find("p0_main"), std::string::npos);
+  EXPECT_NE(r.asm_text.find("call"), std::string::npos);
+
+  // The BTF carries the script lines; the kernel quotes them in verifier logs.
+  auto btf = elf_section(r.elf, ".BTF");
+  ASSERT_TRUE(btf);
+  EXPECT_NE(btf->find("  @calls[pid] = count();"), std::string::npos);
+  EXPECT_NE(btf->find("p0_main"), std::string::npos);
+  EXPECT_NE(btf->find("ctx"), std::string::npos);
+  auto ext = elf_section(r.elf, ".BTF.ext");
+  ASSERT_TRUE(ext);
+  EXPECT_FALSE(ext->empty());
+  expect_object_matches_manifest(r);
+}
+
+TEST(CodegenCompile, MaxEntriesOption) {
+  CompileOptions opts;
+  opts.max_entries = 123;
+  auto c = compile_script("BEGIN { @x[pid] = 1; }", opts);
+  ASSERT_TRUE(c.result) << c.errors();
+  EXPECT_EQ(c.result->manifest.maps.at(0).max_entries, 123u);
+  expect_object_matches_manifest(*c.result);
+}
+
+TEST(CodegenCompile, OversizedPrintfIsALocatedError) {
+  std::string args;
+  for (int i = 0; i < 20; ++i) args += ", comm";
+  std::string fmt;
+  for (int i = 0; i < 20; ++i) fmt += "%s";
+  auto c = compile_script("BEGIN {\n  printf(\"" + fmt + "\"" + args + ");\n}\n");
+  ASSERT_TRUE(c.program) << c.errors();
+  EXPECT_FALSE(c.result);
+  ASSERT_TRUE(c.diags->has_errors());
+  const auto& d = c.diags->all().back();
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_NE(d.message.find("bytes"), std::string::npos) << d.message;
+}
+
+}  // namespace
+}  // namespace ms::test
