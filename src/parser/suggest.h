@@ -7,7 +7,7 @@
 
 namespace ms {
 
-// Levenshtein distance, ignoring case differences' cost beyond one edit.
+// Edits (insert, delete, replace, swap neighbours) from a to b, ignoring case.
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The closest candidate if it is close enough to be a likely typo, else "".

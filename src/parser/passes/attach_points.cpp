@@ -76,6 +76,14 @@ const char* const kKernelTracepointHint =
 
 void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
   const std::string& prov = ap.provider;
+  // The scanner reads an attach point up to whitespace, so "BEGIN/pid/" is one word.
+  size_t last_colon = ap.raw.rfind(':');
+  size_t slash = ap.raw.find('/', last_colon == std::string::npos ? 0 : last_colon);
+  if (slash != std::string::npos && ap.raw.back() == '/' && (last_colon == std::string::npos || slash > last_colon)) {
+    diags.error(ap.loc, "attach point '" + ap.raw + "' runs into a predicate",
+                "put whitespace before the predicate: " + ap.raw.substr(0, slash) + " " + ap.raw.substr(slash));
+    return;
+  }
   if (prov == "kprobe" || prov == "kretprobe") {
     diags.error(ap.loc, prov + " probes are not available on this kernel (it is built without CONFIG_KPROBES)",
                 kKernelTracepointHint);
