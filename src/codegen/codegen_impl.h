@@ -82,6 +82,7 @@ class Codegen {
   void gen_map_assign(const ast::AssignMap& s);
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_map_delete(const ast::Call& call);
+  llvm::Value* gen_elapsed();
 
   // --- helpers and stack (helpers.cpp)
   llvm::Value* call_helper(int id, llvm::Type* ret, llvm::ArrayRef<llvm::Value*> args, const llvm::Twine& name = "");
@@ -144,6 +145,7 @@ class Codegen {
   manifest::Manifest manifest_;
   std::map<std::string, MapDef> maps_;
   llvm::GlobalVariable* ringbuf_ = nullptr;
+  llvm::GlobalVariable* start_time_ = nullptr;  // defined on first use of `elapsed`
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.
   std::unordered_map<const llvm::Function*, Location> function_locs_;

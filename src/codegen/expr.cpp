@@ -82,6 +82,7 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
     return {n == "gid" ? b_->CreateLShr(v, 32) : b_->CreateAnd(v, 0xffffffffull), t};
   }
   if (n == "nsecs") return {call_helper(kKtimeGetNs, i64, {}, "nsecs"), t};
+  if (n == "elapsed") return {gen_elapsed(), t};
   if (n == "cpu") return {call_helper(kGetSmpProcessorId, i64, {}, "cpu"), t};
   if (n == "comm") {
     uint32_t size = t.kind == TypeKind::String && t.size ? t.size : kCommSize;

@@ -84,6 +84,7 @@ std::string to_text(const Manifest& m) {
     os << " line=" << e.line << "\n";
   }
   os << "ringbuf " << m.ringbuf_elf_name << " size=" << m.ringbuf_size << "\n";
+  if (!m.start_time_elf_name.empty()) os << "start_time " << m.start_time_elf_name << "\n";
   return os.str();
 }
 

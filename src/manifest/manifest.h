@@ -108,6 +108,12 @@ struct Manifest {
   std::vector<EventDesc> events;  // indexed by id: events[i].id == i
   std::string ringbuf_elf_name = "events";  // BPF_MAP_TYPE_RINGBUF
   uint32_t ringbuf_size = 1u << 20;
+  // Set when the script uses `elapsed`: a BPF_MAP_TYPE_ARRAY with one entry
+  // (u32 key 0, u64 value). The runtime stores the session start time there,
+  // in CLOCK_MONOTONIC nanoseconds (what bpf_ktime_get_ns reads), before
+  // attaching; if it stays 0, the first probe that reads `elapsed` stores its
+  // own time instead. Not a script map: not in `maps`, never printed.
+  std::string start_time_elf_name;
 
   const MapDesc* find_map(const std::string& name) const;
 };
