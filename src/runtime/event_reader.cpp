@@ -1,0 +1,70 @@
+#include "runtime/event_reader.h"
+
+#include <cstring>
+
+namespace ms::runtime {
+
+using manifest::EventKind;
+
+EventDispatcher::EventDispatcher(const manifest::Manifest& manifest, PrintMap print_map, ClearMap clear_map)
+    : manifest_(manifest), print_map_(std::move(print_map)), clear_map_(std::move(clear_map)) {}
+
+bool EventDispatcher::prepare(std::string& error) {
+  formats_.assign(manifest_.events.size(), std::nullopt);
+  for (size_t i = 0; i < manifest_.events.size(); ++i) {
+    const auto& e = manifest_.events[i];
+    if (e.id != i) {
+      error = "internal error: event " + std::to_string(i) + " has id " + std::to_string(e.id);
+      return false;
+    }
+    if ((e.kind == EventKind::Print || e.kind == EventKind::Clear) &&
+        (e.map_index < 0 || static_cast<size_t>(e.map_index) >= manifest_.maps.size())) {
+      error = "internal error: event " + std::to_string(i) + " names map " + std::to_string(e.map_index);
+      return false;
+    }
+    if (e.kind != EventKind::Printf) continue;
+    std::string why;
+    formats_[i] = parse_printf_format(e.format, why);
+    if (!formats_[i]) {
+      error = manifest_.source_file + ":" + std::to_string(e.line) + ": error: printf: " + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+void EventDispatcher::handle(const uint8_t* data, size_t size) {
+  uint64_t id = 0;
+  if (size < 8) {
+    ++malformed_;
+    return;
+  }
+  std::memcpy(&id, data, 8);
+  if (id >= manifest_.events.size()) {
+    ++malformed_;
+    return;
+  }
+  const auto& e = manifest_.events[id];
+  switch (e.kind) {
+    case EventKind::Printf:
+      if (!formats_.empty() && formats_[id]) output_ += format_event(*formats_[id], e.args, data, size);
+      break;
+    case EventKind::Exit:
+      exit_requested_ = true;
+      break;
+    case EventKind::Print:
+      if (print_map_) output_ += print_map_(e.map_index);
+      break;
+    case EventKind::Clear:
+      if (clear_map_) clear_map_(e.map_index);
+      break;
+  }
+}
+
+std::string EventDispatcher::take_output() {
+  std::string out;
+  out.swap(output_);
+  return out;
+}
+
+}  // namespace ms::runtime

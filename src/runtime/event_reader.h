@@ -1,0 +1,46 @@
+// Decodes ring-buffer events (layout in manifest.h) and acts on them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "runtime/printf_format.h"
+
+namespace ms::runtime {
+
+class EventDispatcher {
+ public:
+  // print_map/clear_map act on Manifest::maps[index]; print_map returns the text to show.
+  using PrintMap = std::function<std::string(int map_index)>;
+  using ClearMap = std::function<void(int map_index)>;
+
+  EventDispatcher(const manifest::Manifest& manifest, PrintMap print_map, ClearMap clear_map);
+
+  // Parses every printf format up front. Returns false with `error` (naming
+  // the script line) if one cannot be used.
+  bool prepare(std::string& error);
+
+  // Handles one event. Output accumulates until take_output().
+  void handle(const uint8_t* data, size_t size);
+
+  bool exit_requested() const { return exit_requested_; }
+  std::string take_output();
+  // Events that could not be decoded (unknown id, too short); reported at the end.
+  uint64_t malformed_events() const { return malformed_; }
+
+ private:
+  const manifest::Manifest& manifest_;
+  PrintMap print_map_;
+  ClearMap clear_map_;
+  std::vector<std::optional<ParsedFormat>> formats_;  // by event id
+  std::string output_;
+  bool exit_requested_ = false;
+  uint64_t malformed_ = 0;
+};
+
+}  // namespace ms::runtime
