@@ -1,0 +1,68 @@
+// The traced process: a command memscript starts (-c) or an existing one (-p).
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ms::runtime {
+
+// Resolves a command name as execvp would: a name with '/' is used as is,
+// otherwise the first executable regular file of that name in `path_env`
+// (colon-separated; empty means "/usr/local/bin:/usr/bin:/bin"). On failure
+// returns nullopt and sets `error` to one line, e.g.
+// "command not found: frobnicate" or "cannot execute ./x.txt: Permission denied".
+std::optional<std::string> find_program(const std::string& name, const std::string& path_env, std::string& error);
+
+// A pidfd (pidfd_open), or -1 with errno set.
+int open_pidfd(pid_t pid);
+
+// An existing process (-p). nullopt and `error` ("process 123 does not exist")
+// if there is none.
+std::optional<int> open_existing_process(pid_t pid, std::string& error);
+
+// A command started by memscript and held before execve until release():
+// the child blocks reading a pipe, so probes are attached before the command
+// runs its first instruction. If memscript dies first, the child reads EOF and
+// exits with 127 without running the command.
+class TracedCommand {
+ public:
+  // `path` is the resolved program (find_program), `argv[0]` as the user wrote it.
+  // `child_mask` is the signal mask the command should start with.
+  static std::optional<TracedCommand> start(const std::string& path, const std::vector<std::string>& argv,
+                                            const sigset_t& child_mask, std::string& error);
+
+  TracedCommand(TracedCommand&& other) noexcept;
+  TracedCommand& operator=(TracedCommand&&) = delete;
+  TracedCommand(const TracedCommand&) = delete;
+  ~TracedCommand();  // kills and reaps a child that was never released or reaped
+
+  pid_t pid() const { return pid_; }
+  int pidfd() const { return pidfd_; }
+  const std::string& name() const { return name_; }
+
+  // Lets the child execve the command.
+  bool release(std::string& error);
+  // SIGKILL and reap (attach failed, or memscript stops before the command ends).
+  void kill_and_reap();
+  // Reaps the child once it has exited. Returns "" for a zero exit status,
+  // otherwise one line, e.g. "command ls exited with status 2" or
+  // "command ls was killed by signal 9 (Killed)".
+  std::string reap();
+
+ private:
+  TracedCommand() = default;
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  int release_fd_ = -1;  // write end of the pipe the child waits on
+  bool reaped_ = false;
+  std::string name_;
+};
+
+// Describes a wait status as reap() does; "" for exit status 0.
+std::string describe_wait_status(const std::string& name, int status);
+
+}  // namespace ms::runtime
