@@ -23,6 +23,7 @@ struct RunOptions {
   bool verifier_log = false;         // -d verifier: print the full verifier log
   bool timings = false;              // --timings: time to attached, RSS
   std::string source;                // the script text, to point verifier errors at a line
+  bool verbose = false;              // -v: also show libbpf's own warnings and debug messages
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout

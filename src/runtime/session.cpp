@@ -1,0 +1,393 @@
+// The orchestration of one run:
+//
+//   privileges -> check probes -> load -> (start -c command, held) ->
+//   attach all but END -> fire BEGIN -> release command -> event loop ->
+//   drain -> detach -> attach and fire END -> drain -> print maps -> close.
+//
+// SIGINT and SIGTERM are blocked for the whole run and read from a signalfd,
+// so an interrupt at any point ends in the same orderly teardown and no probe
+// is left in the kernel.
+#include "runtime/session.h"
+
+#include <bpf/libbpf.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "runtime/attacher.h"
+#include "runtime/event_reader.h"
+#include "runtime/libbpf_log.h"
+#include "runtime/loader.h"
+#include "runtime/map_printer.h"
+#include "runtime/map_reader.h"
+#include "runtime/privileges.h"
+#include "runtime/probe_checks.h"
+#include "runtime/target_process.h"
+#include "runtime/timings.h"
+#include "runtime/triggers.h"
+
+namespace ms::runtime {
+
+namespace {
+
+using manifest::ProbeType;
+
+void print_error(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
+
+class FdGuard {
+ public:
+  explicit FdGuard(int fd = -1) : fd_(fd) {}
+  ~FdGuard() {
+    if (fd_ >= 0) close(fd_);
+  }
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+// Blocks SIGINT/SIGTERM for the run and restores the mask afterwards,
+// swallowing any that arrived so they do not kill us on unblock.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set_, &old_);
+    fd_ = signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK);
+  }
+  ~SignalBlock() {
+    if (fd_ >= 0) {
+      signalfd_siginfo info;
+      while (read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      }
+      close(fd_);
+    }
+    sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+  int fd() const { return fd_; }
+  const sigset_t& original_mask() const { return old_; }
+
+ private:
+  sigset_t set_{}, old_{};
+  int fd_ = -1;
+};
+
+std::optional<std::string> self_exe() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+class Session {
+ public:
+  Session(const std::vector<uint8_t>& elf, const manifest::Manifest& manifest, const RunOptions& options)
+      : elf_(elf), manifest_(manifest), options_(options) {}
+  ~Session() { teardown(); }
+
+  int run();
+
+ private:
+  int fail(const RunError& e) {
+    print_error(e.message);
+    return e.exit_code;
+  }
+  bool attach_one(size_t index, RunError& error);
+  void detach_all();
+  void teardown();
+  int event_loop();
+  void consume_events();
+  void flush_output();
+  std::string map_text(int index);
+  void print_all_maps();
+  void stop_command();
+
+  const std::vector<uint8_t>& elf_;
+  const manifest::Manifest& manifest_;
+  const RunOptions& options_;
+
+  SignalBlock signals_;
+  std::vector<std::string> resolved_paths_;
+  std::unique_ptr<LoadedObject> object_;
+  std::vector<bpf_link*> links_;
+  std::optional<TracedCommand> command_;
+  FdGuard target_pidfd_;
+  ring_buffer* ringbuf_ = nullptr;
+  std::unique_ptr<EventDispatcher> dispatcher_;
+  std::string self_exe_;
+  pid_t uprobe_pid_ = -1;
+  int num_cpus_ = 1;
+  bool command_exited_ = false;
+};
+
+bool Session::attach_one(size_t index, RunError& error) {
+  const auto& probe = manifest_.probes[index];
+  AttachTarget target;
+  target.uprobe_pid = uprobe_pid_;
+  target.self_exe = self_exe_;
+  target.resolved_path = resolved_paths_[index];
+  std::string why;
+  bpf_link* link = attach_probe(object_->program(probe.prog_name), probe, target, why);
+  if (!link) {
+    error = {kExitRuntime, why};
+    return false;
+  }
+  links_.push_back(link);
+  return true;
+}
+
+void Session::detach_all() {
+  for (bpf_link* l : links_) bpf_link__destroy(l);
+  links_.clear();
+}
+
+void Session::teardown() {
+  detach_all();
+  if (ringbuf_) {
+    ring_buffer__free(ringbuf_);
+    ringbuf_ = nullptr;
+  }
+  object_.reset();  // closes every program and map fd
+  if (command_) stop_command();
+}
+
+void Session::stop_command() {
+  if (!command_) return;
+  if (!command_exited_) {
+    // Tracing ended before the command did (exit(), Ctrl-C, a failure): do
+    // not leave it running, held or not.
+    command_->kill_and_reap();
+  } else {
+    std::string status = command_->reap();
+    if (!status.empty()) print_error(status);
+  }
+  command_.reset();
+}
+
+void Session::flush_output() {
+  if (!dispatcher_) return;
+  std::string out = dispatcher_->take_output();
+  if (!out.empty()) {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+  }
+}
+
+void Session::consume_events() {
+  if (!ringbuf_) return;
+  ring_buffer__consume(ringbuf_);
+  flush_output();
+}
+
+std::string Session::map_text(int index) {
+  const auto& desc = manifest_.maps[static_cast<size_t>(index)];
+  std::vector<RawMapEntry> entries;
+  std::string error;
+  if (!read_map(object_->map_fd(desc.elf_name), desc, num_cpus_, entries, error)) {
+    print_error(error);
+    return {};
+  }
+  return format_map(desc, entries, num_cpus_);
+}
+
+void Session::print_all_maps() {
+  // bpftrace prints two newlines before the maps at exit, then the maps by name.
+  std::string out = "\n\n";
+  std::vector<size_t> order(manifest_.maps.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return manifest_.maps[a].name < manifest_.maps[b].name; });
+  for (size_t i : order) out += map_text(static_cast<int>(i));
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+}
+
+int Session::event_loop() {
+  FdGuard epfd(epoll_create1(EPOLL_CLOEXEC));
+  if (epfd.get() < 0) {
+    print_error(std::string("epoll_create1: ") + std::strerror(errno));
+    return kExitRuntime;
+  }
+  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3 };
+  auto add = [&](int fd, uint64_t tag) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag;
+    return epoll_ctl(epfd.get(), EPOLL_CTL_ADD, fd, &ev);
+  };
+  if (add(ring_buffer__epoll_fd(ringbuf_), kRing) != 0 || add(signals_.fd(), kSignal) != 0) {
+    print_error(std::string("epoll_ctl: ") + std::strerror(errno));
+    return kExitRuntime;
+  }
+  int target_fd = command_ ? command_->pidfd() : target_pidfd_.get();
+  if (target_fd >= 0 && add(target_fd, kTarget) != 0) {
+    print_error(std::string("epoll_ctl: ") + std::strerror(errno));
+    return kExitRuntime;
+  }
+
+  consume_events();  // BEGIN may already have printed, or called exit()
+  while (!dispatcher_->exit_requested()) {
+    epoll_event events[4];
+    int n = epoll_wait(epfd.get(), events, 4, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      print_error(std::string("epoll_wait: ") + std::strerror(errno));
+      return kExitRuntime;
+    }
+    bool stop = false;
+    for (int i = 0; i < n; ++i) {
+      switch (events[i].data.u64) {
+        case kRing:
+          consume_events();
+          break;
+        case kSignal:
+          stop = true;
+          break;
+        case kTarget:
+          command_exited_ = command_.has_value();
+          stop = true;
+          break;
+      }
+    }
+    if (stop) break;
+  }
+  return kExitOk;
+}
+
+int Session::run() {
+  if (signals_.fd() < 0) return fail({kExitRuntime, std::string("signalfd: ") + std::strerror(errno)});
+  num_cpus_ = libbpf_num_possible_cpus();
+  if (num_cpus_ <= 0) return fail({kExitRuntime, "cannot determine the number of possible CPUs"});
+
+  // Script problems first: they are the user's to fix, whatever the machine.
+  std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_);
+  if (!problems.empty()) {
+    bool script = true;
+    for (const auto& p : problems) {
+      print_error(p.message);
+      script = script && p.is_script_error;
+    }
+    return script ? kExitScriptError : kExitRuntime;
+  }
+
+  std::optional<std::string> command_path;
+  if (!options_.command.empty()) {
+    std::string error;
+    const char* path_env = std::getenv("PATH");
+    command_path = find_program(options_.command[0], path_env ? path_env : "", error);
+    if (!command_path) return fail({kExitRuntime, error});
+  } else if (options_.pid > 0) {
+    std::string error;
+    auto fd = open_existing_process(options_.pid, error);
+    if (!fd) return fail({kExitRuntime, error});
+    target_pidfd_.reset(*fd);
+    uprobe_pid_ = options_.pid;
+  }
+
+  auto exe = self_exe();
+  if (!exe) return fail({kExitRuntime, std::string("cannot read /proc/self/exe: ") + std::strerror(errno)});
+  self_exe_ = *exe;
+
+  RunError error;
+  object_ = load_object(elf_, manifest_, {options_.verifier_log, options_.source}, error);
+  if (!object_) return fail(error);
+  take_libbpf_messages();
+
+  dispatcher_ = std::make_unique<EventDispatcher>(
+      manifest_, [this](int i) { return map_text(i); },
+      [this](int i) {
+        std::string why;
+        const auto& desc = manifest_.maps[static_cast<size_t>(i)];
+        if (!clear_map(object_->map_fd(desc.elf_name), desc, why)) print_error(why);
+      });
+  std::string why;
+  if (!dispatcher_->prepare(why)) return fail({kExitScriptError, why});
+  int rb_fd = object_->map_fd(manifest_.ringbuf_elf_name);
+  if (rb_fd < 0)
+    return fail({kExitRuntime, "internal error: the BPF object has no ring buffer '" + manifest_.ringbuf_elf_name + "'"});
+  ringbuf_ = ring_buffer__new(
+      rb_fd,
+      [](void* ctx, void* data, size_t size) {
+        static_cast<EventDispatcher*>(ctx)->handle(static_cast<const uint8_t*>(data), size);
+        return 0;
+      },
+      dispatcher_.get(), nullptr);
+  if (!ringbuf_) return fail({kExitRuntime, std::string("opening the ring buffer: ") + std::strerror(errno)});
+
+  if (command_path) {
+    auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why);
+    if (!cmd) return fail({kExitRuntime, why});
+    command_.emplace(std::move(*cmd));
+    uprobe_pid_ = command_->pid();
+  }
+
+  size_t n = manifest_.probes.size();
+  std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
+  bool has_end = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (manifest_.probes[i].type == ProbeType::End) {
+      has_end = true;
+      continue;
+    }
+    if (!attach_one(i, error)) return fail(error);  // teardown kills a held command
+  }
+  memscript_begin_trigger();
+  if (command_ && !command_->release(why)) return fail({kExitRuntime, why});
+  if (options_.timings) {
+    if (auto ms = ms_since_exec()) std::fprintf(stderr, "timings: probes attached %.0f ms after exec\n", *ms);
+  }
+
+  int rc = event_loop();
+  if (rc != kExitOk) return rc;
+
+  consume_events();
+  detach_all();
+  if (has_end) {
+    for (size_t i = 0; i < n; ++i) {
+      if (manifest_.probes[i].type != ProbeType::End) continue;
+      if (!attach_one(i, error)) return fail(error);
+    }
+    memscript_end_trigger();
+    detach_all();
+    consume_events();
+  }
+  print_all_maps();
+  if (dispatcher_->malformed_events())
+    print_error("warning: " + std::to_string(dispatcher_->malformed_events()) + " malformed events were dropped");
+  teardown();
+  if (options_.timings) {
+    if (auto kib = peak_rss_kib()) std::fprintf(stderr, "timings: peak RSS %ld KiB\n", *kib);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run(const std::vector<uint8_t>& elf, const manifest::Manifest& manifest, const RunOptions& options) {
+  capture_libbpf_messages(options.verbose);
+  if (auto missing = check_privileges()) {
+    print_error(*missing);
+    return kExitRuntime;
+  }
+  Session session(elf, manifest, options);
+  return session.run();
+}
+
+}  // namespace ms::runtime
