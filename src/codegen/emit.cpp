@@ -9,6 +9,8 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
+#include <set>
+
 #include "codegen/codegen_impl.h"
 
 namespace ms::codegen_detail {
@@ -78,7 +80,9 @@ bool Codegen::optimize_and_emit(CompileResult& out) {
   }
 
   // Errors the backend reported while generating code (e.g. stack overflow).
+  std::set<const llvm::Function*> reported;  // the backend may repeat itself per stack slot
   for (const auto& [fn, text] : backend_function_errors_) {
+    if (!reported.insert(fn).second) continue;
     auto it = function_locs_.find(fn);
     Location loc = it != function_locs_.end() ? it->second : Location{};
     if (text.find("stack limit") != std::string::npos)

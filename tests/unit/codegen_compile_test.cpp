@@ -289,5 +289,19 @@ TEST(CodegenCompile, OversizedPrintfIsALocatedError) {
   EXPECT_NE(d.message.find("bytes"), std::string::npos) << d.message;
 }
 
+TEST(CodegenCompile, StackOverflowFromTheBackendIsOneLocatedError) {
+  std::string body;
+  for (int i = 0; i < 40; ++i) body += " $s" + std::to_string(i) + " = comm;";
+  for (int i = 0; i < 40; ++i) body += " @m[$s" + std::to_string(i) + "] = " + std::to_string(i) + ";";
+  auto c = compile_script("BEGIN { @x = 1; }\n  uprobe:/bin/true:main {" + body + " }\n");
+  ASSERT_TRUE(c.program) << c.errors();
+  EXPECT_FALSE(c.result);
+  ASSERT_EQ(c.diags->all().size(), 1u) << c.errors();
+  const auto& d = c.diags->all()[0];
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_EQ(d.loc.column, 3);
+  EXPECT_NE(d.message.find("512 bytes of BPF stack"), std::string::npos) << d.message;
+}
+
 }  // namespace
 }  // namespace ms::test
