@@ -14,7 +14,9 @@ int main(int argc, char **argv) {
   fflush(stdout);
   struct timespec ts = {0, 20 * 1000 * 1000};
   for (long i = 0; i < seconds * 50L; ++i) {
-    free(malloc(WAITER_SIZE));
+    // volatile: the compiler may otherwise drop a malloc whose result is only freed.
+    void *volatile p = malloc(WAITER_SIZE);
+    free(p);
     nanosleep(&ts, NULL);
   }
   return 0;
