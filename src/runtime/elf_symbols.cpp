@@ -1,5 +1,6 @@
 #include "runtime/elf_symbols.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -37,6 +38,30 @@ bool looks_like_library(const std::string& name) {
   return name.find(".so") != std::string::npos;
 }
 
+// "libc" -> "libc.so.6" in `dir`: the shortest versioned name, since the bare
+// "libc.so" is often a linker script for the toolchain; the bare name only
+// when there is no versioned one.
+std::optional<std::string> find_short_library(const std::string& dir, const std::string& name) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) return std::nullopt;
+  std::string prefix = name + ".so", best;
+  bool bare = false;
+  while (dirent* e = readdir(d)) {
+    std::string entry = e->d_name;
+    if (entry.rfind(prefix, 0) != 0) continue;
+    if (entry == prefix) {
+      bare = is_regular_file(dir + "/" + entry);
+      continue;
+    }
+    if (entry[prefix.size()] != '.' || !is_regular_file(dir + "/" + entry)) continue;
+    if (best.empty() || entry.size() < best.size() || (entry.size() == best.size() && entry < best)) best = entry;
+  }
+  closedir(d);
+  if (!best.empty()) return dir + "/" + best;
+  if (bare) return dir + "/" + prefix;
+  return std::nullopt;
+}
+
 // "malloc@@GLIBC_2.2.5" -> "malloc"
 std::string base_name(const char* sym) {
   const char* at = std::strchr(sym, '@');
@@ -53,6 +78,10 @@ std::optional<std::string> resolve_binary_in(const std::string& target, const st
   for (const auto& dir : dirs) {
     std::string candidate = dir + "/" + target;
     if (is_regular_file(candidate)) return candidate;
+  }
+  if (target.rfind("lib", 0) == 0 && !looks_like_library(target)) {
+    for (const auto& dir : library_dirs)
+      if (auto found = find_short_library(dir, target)) return found;
   }
   return std::nullopt;
 }
@@ -80,7 +109,7 @@ SymbolCheck check_function(const std::string& path, const std::string& func, std
   }
   // .dynsym names carry no version (that lives in .gnu.version), so compare base names.
   const std::string wanted = base_name(func.c_str());
-  bool found = false;
+  bool found = false, indirect = false;
   Elf_Scn* scn = nullptr;
   while (!found && (scn = elf_nextscn(elf, scn)) != nullptr) {
     GElf_Shdr shdr;
@@ -99,13 +128,15 @@ SymbolCheck check_function(const std::string& path, const std::string& func, std
       if (!name) continue;
       if (wanted == base_name(name)) {
         found = true;
+        indirect = type == STT_GNU_IFUNC;
         break;
       }
     }
   }
   elf_end(elf);
   close(fd);
-  return found ? SymbolCheck::Found : SymbolCheck::NoSuchFunction;
+  if (!found) return SymbolCheck::NoSuchFunction;
+  return indirect ? SymbolCheck::IndirectFunction : SymbolCheck::Found;
 }
 
 }  // namespace ms::runtime

@@ -11,8 +11,9 @@ namespace ms::runtime {
 
 // Resolves a uprobe target as written to a file path: a path containing '/'
 // is taken as is; a bare library name ("libc.so.6") is searched in
-// LD_LIBRARY_PATH and the system library directories; any other bare name in
-// PATH. nullopt if nothing is found.
+// LD_LIBRARY_PATH and the system library directories, and a short one
+// ("libc") matches the first "libc.so*" there; any other bare name is searched
+// in PATH. nullopt if nothing is found.
 std::optional<std::string> resolve_binary(const std::string& target);
 
 // The same with explicit search lists, for tests.
@@ -24,6 +25,7 @@ enum class SymbolCheck {
   FileMissing,   // no such file (or not readable)
   NotElf,
   NoSuchFunction,  // ELF, but no FUNC/IFUNC symbol of that name in .symtab or .dynsym
+  IndirectFunction,  // a GNU IFUNC: its symbol is the resolver, not the code that runs
 };
 
 // Looks `func` up in .symtab and .dynsym of `path`. Versioned names

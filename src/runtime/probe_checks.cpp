@@ -42,7 +42,9 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         auto path = resolve_binary(p.target);
         if (!path) {
           script_error("cannot find '" + p.target + "' to attach " + p.display +
-                       (p.target.find(".so") != std::string::npos ? " (not in the library path)" : " (not in PATH)"));
+                       (p.target.find(".so") != std::string::npos || p.target.rfind("lib", 0) == 0
+                            ? " (not in the library path)"
+                            : " (not in PATH)"));
           break;
         }
         std::string detail;
@@ -58,6 +60,10 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
             break;
           case SymbolCheck::NoSuchFunction:
             script_error("function '" + p.func + "' not found in " + *path);
+            break;
+          case SymbolCheck::IndirectFunction:
+            script_error("'" + p.func + "' in " + *path +
+                         " is an indirect function (GNU IFUNC) chosen at load time; probing it is not supported");
             break;
         }
         break;

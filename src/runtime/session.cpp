@@ -9,9 +9,11 @@
 // is left in the kernel.
 #include "runtime/session.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -118,6 +120,7 @@ class Session {
   std::string map_text(int index);
   void print_all_maps();
   void stop_command();
+  std::optional<RunError> store_start_time();
 
   const std::vector<uint8_t>& elf_;
   const manifest::Manifest& manifest_;
@@ -179,6 +182,21 @@ void Session::stop_command() {
     if (!status.empty()) print_error(status);
   }
   command_.reset();
+}
+
+// `elapsed` counts from here: just before the first probe is attached.
+std::optional<RunError> Session::store_start_time() {
+  int fd = object_->map_fd(manifest_.start_time_elf_name);
+  if (fd < 0)
+    return RunError{kExitRuntime,
+                    "internal error: the BPF object has no start-time map '" + manifest_.start_time_elf_name + "'"};
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  uint32_t key = 0;
+  uint64_t ns = static_cast<uint64_t>(now.tv_sec) * 1000000000ull + static_cast<uint64_t>(now.tv_nsec);
+  if (bpf_map_update_elem(fd, &key, &ns, BPF_ANY) != 0)
+    return RunError{kExitRuntime, std::string("storing the start time: ") + std::strerror(errno)};
+  return std::nullopt;
 }
 
 void Session::flush_output() {
@@ -330,6 +348,10 @@ int Session::run() {
       },
       dispatcher_.get(), nullptr);
   if (!ringbuf_) return fail({kExitRuntime, std::string("opening the ring buffer: ") + std::strerror(errno)});
+
+  if (!manifest_.start_time_elf_name.empty()) {
+    if (auto e = store_start_time()) return fail(*e);
+  }
 
   if (command_path) {
     auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why);

@@ -30,6 +30,8 @@ TEST(RuntimeElfSymbols, FindsVersionedDynamicSymbols) {
   ASSERT_TRUE(libc);
   EXPECT_EQ(check_function(*libc, "malloc"), SymbolCheck::Found);
   EXPECT_EQ(check_function(*libc, "malloc@GLIBC_2.2.5"), SymbolCheck::Found);
+  // The symbol of an IFUNC is its resolver: refused with its own reason.
+  EXPECT_EQ(check_function(*libc, "strlen"), SymbolCheck::IndirectFunction);
   // A data object is not a function.
   EXPECT_EQ(check_function(*libc, "environ"), SymbolCheck::NoSuchFunction);
 }
@@ -46,6 +48,10 @@ TEST(RuntimeElfSymbols, ResolvesBareNames) {
   std::vector<std::string> bins = {"/nonexistent", "/bin"};
   EXPECT_EQ(resolve_binary_in("libc.so.6", libs, bins), std::optional<std::string>("/lib/x86_64-linux-gnu/libc.so.6"));
   EXPECT_EQ(resolve_binary_in("sh", libs, bins), std::optional<std::string>("/bin/sh"));
+  // bpftrace-style short library names.
+  EXPECT_EQ(resolve_binary_in("libc", libs, bins), std::optional<std::string>("/lib/x86_64-linux-gnu/libc.so.6"));
+  EXPECT_EQ(resolve_binary_in("libm", libs, bins), std::optional<std::string>("/lib/x86_64-linux-gnu/libm.so.6"));
+  EXPECT_FALSE(resolve_binary_in("libnosuchthing", libs, bins));
   EXPECT_EQ(resolve_binary_in("/any/path", libs, bins), std::optional<std::string>("/any/path"));
   EXPECT_FALSE(resolve_binary_in("libnothere.so.1", libs, bins));
   EXPECT_FALSE(resolve_binary_in("", libs, bins));
