@@ -30,14 +30,21 @@ std::string Diagnostics::line_text(int line) const {
   size_t end = source_.find('\n', start);
   if (end == std::string::npos) end = source_.size();
   if (start > source_.size()) return {};
+  if (end > start && source_[end - 1] == '\r') --end;  // CRLF scripts
   return source_.substr(start, end - start);
 }
 
 std::string Diagnostics::render(const Diagnostic& d) const {
-  const char* severity = d.severity == Severity::Error ? "error" : "warning";
   std::string out = filename_;
-  if (d.loc.line > 0) out += ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column);
-  out += std::string(": ") + severity + ": " + d.message + "\n";
+  if (d.loc.line > 0) {
+    out += ':';
+    out += std::to_string(d.loc.line);
+    out += ':';
+    out += std::to_string(d.loc.column);
+  }
+  out += d.severity == Severity::Error ? ": error: " : ": warning: ";
+  out += d.message;
+  out += '\n';
   if (d.loc.line > 0) {
     std::string text = line_text(d.loc.line);
     out += text + "\n";

@@ -202,13 +202,16 @@ TEST(ParserAst, OperatorNames) {
 }
 
 TEST(ParserAst, IntervalPeriod) {
-  auto p = parse_ok("i:s:2 {} interval:ms:100 {} interval:us:5 {} interval:hz:99 {} BEGIN {}");
+  auto p = parse_ok("i:s:2 {} interval:ms:100 {} interval:us:5 {} interval:hz:99 {} BEGIN {} interval:250ms {}");
+  SemanticInfo info;
+  ASSERT_TRUE(check(*p.program, p.diags, info)) << p.diags.render();
   const auto& probes = p.program->probes;
   EXPECT_EQ(interval_period_ns(probes[0]->attach_points[0]), 2'000'000'000u);
   EXPECT_EQ(interval_period_ns(probes[1]->attach_points[0]), 100'000'000u);
   EXPECT_EQ(interval_period_ns(probes[2]->attach_points[0]), 5'000u);
   EXPECT_EQ(interval_period_ns(probes[3]->attach_points[0]), 1'000'000'000u / 99);
   EXPECT_EQ(interval_period_ns(probes[4]->attach_points[0]), 0u);
+  EXPECT_EQ(interval_period_ns(probes[5]->attach_points[0]), 250'000'000u);
   EXPECT_EQ(probe_type(probes[0]->attach_points[0]), manifest::ProbeType::Interval);
   EXPECT_EQ(probe_type(probes[4]->attach_points[0]), manifest::ProbeType::Begin);
 }

@@ -269,6 +269,29 @@ TEST(ParserDiagnostics, StringArithmetic) {
             "             ^~~~~~~~\n");
 }
 
+TEST(ParserDiagnostics, StringOrdering) {
+  EXPECT_EQ(errors_of("BEGIN { @x = comm < \"m\" }"),
+            "-e:1:14: error: strings can only be compared with == and !=, not '<'\n"
+            "BEGIN { @x = comm < \"m\" }\n"
+            "             ^~~~~~~~~~\n");
+}
+
+TEST(ParserDiagnostics, RangeOverSeveralLinesIsUnderlinedToTheEndOfItsFirstLine) {
+  EXPECT_EQ(errors_of("BEGIN { printf(\"%d %d\\n\",\n  1) }"),
+            "-e:1:9: error: printf() format has 2 conversions, but 1 argument is given\n"
+            "BEGIN { printf(\"%d %d\\n\",\n"
+            "        ^~~~~~~~~~~~~~~~~\n"
+            "hint: the first conversion without an argument is %d\n");
+}
+
+TEST(ParserDiagnostics, CrlfLineEndings) {
+  EXPECT_EQ(errors_of("BEGIN {\r\n  @x = cout();\r\n}\r\n"),
+            "-e:2:8: error: unknown function 'cout'\n"
+            "  @x = cout();\n"
+            "       ^~~~~~\n"
+            "hint: did you mean 'count'?\n");
+}
+
 TEST(ParserDiagnostics, SyntaxErrorRecoveryGivesTwoErrors) {
   EXPECT_EQ(errors_of("BEGIN { @x = ; @y = 1 }\nEND { @z = (1 + ; }"),
             "-e:1:14: error: syntax error, unexpected ';'\n"

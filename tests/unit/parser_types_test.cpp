@@ -84,6 +84,11 @@ TEST(ParserTypes, UnaryMinusAndNotKeepTheOperandType) {
   EXPECT_EQ(type_of_expr("~1"), kS64);
 }
 
+TEST(ParserTypes, StringEquality) {
+  EXPECT_EQ(type_of_expr("comm == \"sh\""), kS64);
+  EXPECT_EQ(type_of_expr("\"a\" != comm"), kS64);
+}
+
 TEST(ParserTypes, Ternary) {
   EXPECT_EQ(type_of_expr("$s ? 1 : 2"), kS64);
   EXPECT_EQ(type_of_expr("$s ? 1 : $u"), kU64);

@@ -50,6 +50,24 @@ bool parse_positive(const std::string& s, uint64_t& out) {
   return out > 0;
 }
 
+// interval:UNIT:N, or the newer bpftrace form interval:N<UNIT> (interval:100ms).
+bool interval_unit_and_count(const ast::AttachPoint& ap, std::string& unit, std::string& count) {
+  if (ap.parts.size() == 2) {
+    unit = ap.parts[0];
+    count = ap.parts[1];
+    return true;
+  }
+  if (ap.parts.size() == 1) {
+    const std::string& p = ap.parts[0];
+    size_t i = 0;
+    while (i < p.size() && p[i] >= '0' && p[i] <= '9') ++i;
+    count = p.substr(0, i);
+    unit = p.substr(i);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<manifest::ProbeType> probe_type(const ast::AttachPoint& ap) {
@@ -59,9 +77,10 @@ std::optional<manifest::ProbeType> probe_type(const ast::AttachPoint& ap) {
 
 uint64_t interval_period_ns(const ast::AttachPoint& ap) {
   uint64_t n = 0;
-  if (ap.provider != "interval" || ap.parts.size() != 2 || !parse_positive(ap.parts[1], n)) return 0;
+  std::string unit, count;
+  if (ap.provider != "interval" || !interval_unit_and_count(ap, unit, count) || !parse_positive(count, n)) return 0;
   for (const auto& u : kIntervalUnits) {
-    if (u.name != ap.parts[0]) continue;
+    if (u.name != unit) continue;
     return u.ns ? u.ns * n : 1'000'000'000 / n;
   }
   return 0;
@@ -109,7 +128,8 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
     diags.error(ap.loc, "unknown probe type '" + prov + "'", hint);
     return;
   }
-  if (ap.parts.size() != desc->parts) {
+  bool interval_short_form = desc->type == ProbeType::Interval && ap.parts.size() == 1;
+  if (ap.parts.size() != desc->parts && !interval_short_form) {
     diags.error(ap.loc, "malformed attach point '" + ap.raw + "'", "expected " + std::string(desc->form));
     return;
   }
@@ -124,18 +144,20 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
     }
   }
   if (desc->type == ProbeType::Interval) {
+    std::string unit, count;
+    interval_unit_and_count(ap, unit, count);
     bool unit_ok = false;
-    for (const auto& u : kIntervalUnits) unit_ok |= u.name == ap.parts[0];
+    for (const auto& u : kIntervalUnits) unit_ok |= u.name == unit;
     if (!unit_ok) {
-      diags.error(ap.loc, "unknown interval unit '" + ap.parts[0] + "'", "use s, ms, us or hz, e.g. interval:s:1");
+      diags.error(ap.loc, "unknown interval unit '" + unit + "'", "use s, ms, us or hz, e.g. interval:s:1");
       return;
     }
     uint64_t n = 0;
-    if (!parse_positive(ap.parts[1], n)) {
-      diags.error(ap.loc, "interval must be a positive integer, not '" + ap.parts[1] + "'", "e.g. interval:ms:100");
+    if (!parse_positive(count, n)) {
+      diags.error(ap.loc, "interval must be a positive integer, not '" + count + "'", "e.g. interval:ms:100");
       return;
     }
-    if (ap.parts[0] == "hz" && n > 1'000'000'000) {
+    if (unit == "hz" && n > 1'000'000'000) {
       diags.error(ap.loc, "interval frequency is too high", "at most 1000000000 hz");
     }
   }

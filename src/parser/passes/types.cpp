@@ -419,7 +419,8 @@ class TypeChecker {
     bool comparison = b.op == ast::BinaryOp::Eq || b.op == ast::BinaryOp::Ne || b.op == ast::BinaryOp::Lt ||
                       b.op == ast::BinaryOp::Le || b.op == ast::BinaryOp::Gt || b.op == ast::BinaryOp::Ge;
     if (l.kind == TypeKind::String && r.kind == TypeKind::String && comparison) {
-      error(b.loc, "comparing strings with '" + op + "' is not supported yet");
+      if (b.op == ast::BinaryOp::Eq || b.op == ast::BinaryOp::Ne) return Type::integer(true);
+      error(b.loc, "strings can only be compared with == and !=, not '" + op + "'");
       return Type::none();
     }
     if (l.kind != TypeKind::Integer || r.kind != TypeKind::Integer) {
