@@ -269,6 +269,27 @@ TEST(ParserDiagnostics, StringArithmetic) {
             "             ^~~~~~~~\n");
 }
 
+TEST(ParserDiagnostics, UnterminatedQuotedAttachPoint) {
+  EXPECT_EQ(errors_of("uprobe:\"/opt/my app:f { }"),
+            "-e:1:1: error: unterminated string in attach point\n"
+            "uprobe:\"/opt/my app:f { }\n"
+            "^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+            "hint: add the closing '\"'\n");
+}
+
+TEST(ParserDiagnostics, KprobeAliasRejected) {
+  std::string out = errors_of("k:do_sys_open { }");
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "-e:1:1: error: kprobe probes are not available on this kernel (it is built without CONFIG_KPROBES)");
+}
+
+TEST(ParserDiagnostics, StringComparedWithInteger) {
+  EXPECT_EQ(errors_of("BEGIN { if (comm == 1) { exit() } }"),
+            "-e:1:13: error: operator '==' cannot compare string[16] with int64\n"
+            "BEGIN { if (comm == 1) { exit() } }\n"
+            "            ^~~~~~~~~\n");
+}
+
 TEST(ParserDiagnostics, StringOrdering) {
   EXPECT_EQ(errors_of("BEGIN { @x = comm < \"m\" }"),
             "-e:1:14: error: strings can only be compared with == and !=, not '<'\n"

@@ -423,6 +423,10 @@ class TypeChecker {
       error(b.loc, "strings can only be compared with == and !=, not '" + op + "'");
       return Type::none();
     }
+    if (comparison && l.kind != r.kind) {
+      error(b.loc, "operator '" + op + "' cannot compare " + to_string(l) + " with " + to_string(r));
+      return Type::none();
+    }
     if (l.kind != TypeKind::Integer || r.kind != TypeKind::Integer) {
       error(b.loc, "operator '" + op + "' needs integer operands, not " + to_string(l) + " and " + to_string(r));
       return Type::none();
