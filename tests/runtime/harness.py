@@ -102,7 +102,8 @@ def run_case(case, env):
             first = before.stdout.readline()
             env["before_pid"] = str(before.pid)
             env.update({"truth." + k: v for k, v in truth_of(first).items()})
-        cmd = substitute(case["RUN"], env)
+        # exec: the shell must not stay between the harness and memscript, or signals hit the shell.
+        cmd = "exec " + substitute(case["RUN"], env)
         proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
         if "SIGNAL" in case:
