@@ -10,7 +10,7 @@
 
 #include "manifest/manifest.h"
 #include "parser/ast.h"
-#include "parser/diagnostics.h"
+#include "common/diagnostics.h"
 #include "parser/types.h"
 
 namespace ms {

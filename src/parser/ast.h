@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "parser/location.h"
+#include "common/location.h"
 
 namespace ms::ast {
 

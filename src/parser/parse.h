@@ -8,7 +8,7 @@
 
 #include "manifest/manifest.h"
 #include "parser/ast.h"
-#include "parser/diagnostics.h"
+#include "common/diagnostics.h"
 #include "parser/types.h"
 
 namespace ms {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "parser/ast.h"
-#include "parser/diagnostics.h"
-#include "parser/location.h"
+#include "common/diagnostics.h"
+#include "common/location.h"
 
 namespace ms::detail {
 

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "parser/ast.h"
-#include "parser/location.h"
+#include "common/location.h"
 
 namespace ms::detail { struct ParseContext; }
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "manifest/manifest.h"
-#include "runtime/printf_format.h"
+#include "common/printf_format.h"
 
 namespace ms::runtime {
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/diagnostics.h"
 #include "runtime/elf_symbols.h"
 #include "runtime/tracefs.h"
 #include "runtime/verifier_log.h"
@@ -12,14 +13,11 @@ using manifest::ProbeType;
 
 std::string located_probe_error(const manifest::Manifest& manifest, const manifest::ProbeDesc& probe,
                                 const std::string& source, const std::string& message) {
-  std::string out = manifest.source_file + ":" + std::to_string(probe.line) + ":" + std::to_string(probe.column) +
-                    ": error: " + message;
-  std::string text = source_line(source, probe.line);
-  if (!text.empty() && probe.column >= 1 && static_cast<size_t>(probe.column) <= text.size()) {
-    size_t start = static_cast<size_t>(probe.column - 1);
-    size_t len = std::max<size_t>(1, std::min(probe.display.size(), text.size() - start));
-    out += "\n" + text + "\n" + std::string(start, ' ') + std::string(len, '~');
-  }
+  Diagnostics diags(manifest.source_file, source);
+  Location loc{probe.line, probe.column, probe.line, probe.column + static_cast<int>(probe.display.size())};
+  diags.error(loc, message);
+  std::string out = diags.render();
+  while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
 

@@ -10,7 +10,7 @@
 
 #include <cstring>
 
-#include "runtime/printf_format.h"
+#include "common/printf_format.h"
 
 namespace ms::runtime {
 namespace {

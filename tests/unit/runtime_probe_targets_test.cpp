@@ -86,13 +86,13 @@ TEST(RuntimeProbeChecks, ReportsEachBadProbeWithItsLocation) {
   EXPECT_EQ(problems[0].message,
             "-e:1:1: error: cannot open /no/such/binary: No such file or directory\n"
             "uprobe:/no/such/binary:malloc { }\n"
-            "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~");
+            "^~~~~~~~~~~~~~~~~~~~~~~~~~~~~");
   EXPECT_EQ(problems[1].message, "-e:2:3: error: function 'ms_runtime_nope' not found in " + self_exe() +
-                                     "\n  uprobe:x:ms_runtime_nope { }\n  ~~~~~~~~~~~~~~~~~~~~~~~~");
+                                     "\n  uprobe:x:ms_runtime_nope { }\n  ^~~~~~~~~~~~~~~~~~~~~~~~");
   EXPECT_EQ(problems[2].message,
             "-e:1:1: error: /etc/passwd is not an ELF file\n"
             "uprobe:/no/such/binary:malloc { }\n"
-            "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~");
+            "^~~~~~~~~~~~~~~~~~~~~~~~~~~~~");
   EXPECT_TRUE(problems[0].is_script_error);
   ASSERT_EQ(resolved.size(), 4u);
   EXPECT_EQ(resolved[2], self_exe());

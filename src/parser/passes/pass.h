@@ -2,7 +2,7 @@
 #pragma once
 
 #include "parser/ast.h"
-#include "parser/diagnostics.h"
+#include "common/diagnostics.h"
 #include "parser/types.h"
 
 namespace ms::passes {

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "builtins.h"
-#include "printf_format.h"
+#include "common/printf_format.h"
 
 namespace ms::passes {
 
@@ -330,42 +330,44 @@ class TypeChecker {
       return;
     }
     expr(fmt_expr);
-    ParsedFormat fmt = parse_printf_format(static_cast<ast::String&>(fmt_expr).value);
-    if (!fmt.error.empty()) {
-      error(fmt_expr.loc, "invalid " + c.func + "() format: " + fmt.error,
+    std::string format_error;
+    auto parsed = parse_printf_format(static_cast<ast::String&>(fmt_expr).value, format_error);
+    if (!parsed) {
+      error(fmt_expr.loc, "invalid " + c.func + "() format: " + format_error,
             "conversions are %d %i %u %x %o %c %p (with l, ll, h... for integers), %s for strings and %% for '%'");
       return;
     }
+    std::vector<const FormatSpec*> specs = parsed->specs();
     size_t nargs = c.args.size() - 1;
     for (size_t i = 0; i < nargs; ++i) {
       ast::Expr& arg = *c.args[i + 1];
       Type t = expr(arg);
-      if (i >= fmt.specs.size()) {
-        if (i == fmt.specs.size()) {
+      if (i >= specs.size()) {
+        if (i == specs.size()) {
           error(arg.loc,
-                c.func + "() has more arguments than the format has conversions (" + std::to_string(fmt.specs.size()) +
+                c.func + "() has more arguments than the format has conversions (" + std::to_string(specs.size()) +
                     ")",
                 "add a conversion such as %d or %s to the format, or remove the argument");
         }
         continue;
       }
-      const FormatSpec& spec = fmt.specs[i];
+      const FormatSpec& spec = *specs[i];
       if (t.kind == TypeKind::None) continue;
-      bool ok = spec.arg == FormatArg::String ? t.kind == TypeKind::String : t.kind == TypeKind::Integer;
+      bool ok = spec.takes_string() ? t.kind == TypeKind::String : t.kind == TypeKind::Integer;
       if (!ok) {
         error(arg.loc,
               c.func + "() conversion " + spec.text + " needs " +
-                  (spec.arg == FormatArg::String ? "a string" : "an integer") + ", but this argument is " +
+                  (spec.takes_string() ? "a string" : "an integer") + ", but this argument is " +
                   to_string(t),
               t.kind == TypeKind::String ? "use %s for strings" : "use %d, %u or %x for integers");
       }
     }
-    if (nargs < fmt.specs.size()) {
+    if (nargs < specs.size()) {
       error(c.loc,
-            c.func + "() format has " + std::to_string(fmt.specs.size()) + " conversion" +
-                (fmt.specs.size() == 1 ? "" : "s") + ", but " + std::to_string(nargs) + " argument" +
+            c.func + "() format has " + std::to_string(specs.size()) + " conversion" +
+                (specs.size() == 1 ? "" : "s") + ", but " + std::to_string(nargs) + " argument" +
                 (nargs == 1 ? " is" : "s are") + " given",
-            "the first conversion without an argument is " + fmt.specs[nargs].text);
+            "the first conversion without an argument is " + specs[nargs]->text);
     }
   }
 

@@ -1,4 +1,4 @@
-#include "parser/diagnostics.h"
+#include "common/diagnostics.h"
 
 #include <algorithm>
 

@@ -1,9 +1,9 @@
-#include "runtime/printf_format.h"
+#include "common/printf_format.h"
 
 #include <cstdio>
 #include <cstring>
 
-namespace ms::runtime {
+namespace ms {
 
 namespace {
 
@@ -53,6 +53,13 @@ size_t ParsedFormat::spec_count() const {
   size_t n = 0;
   for (const auto& p : pieces) n += p.is_spec;
   return n;
+}
+
+std::vector<const FormatSpec*> ParsedFormat::specs() const {
+  std::vector<const FormatSpec*> out;
+  for (const auto& p : pieces)
+    if (p.is_spec) out.push_back(&p.spec);
+  return out;
 }
 
 std::optional<ParsedFormat> parse_printf_format(const std::string& format, std::string& error) {
@@ -126,6 +133,7 @@ std::optional<ParsedFormat> parse_printf_format(const std::string& format, std::
       return std::nullopt;
     }
     spec.conversion = conv;
+    spec.text = format.substr(start, i - start);
     if (!literal.empty()) {
       out.pieces.push_back({false, std::move(literal), {}});
       literal.clear();
@@ -220,4 +228,4 @@ std::string format_event(const ParsedFormat& format, const std::vector<manifest:
   return out;
 }
 
-}  // namespace ms::runtime
+}  // namespace ms

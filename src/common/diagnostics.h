@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "parser/location.h"
+#include "common/location.h"
 
 namespace ms {
 

@@ -14,7 +14,7 @@
 
 #include "manifest/manifest.h"
 
-namespace ms::runtime {
+namespace ms {
 
 enum class FormatLength : uint8_t {
   Default,  // int / unsigned int
@@ -30,6 +30,9 @@ struct FormatSpec {
   int precision = -1;      // -1: none
   FormatLength length = FormatLength::Default;
   char conversion = 'd';   // d i u x X o c s p
+  std::string text;        // the conversion as written, e.g. "%-5lu"
+
+  bool takes_string() const { return conversion == 's'; }
 };
 
 // The format split into pieces: literal text (with "%%" already turned into
@@ -43,6 +46,7 @@ struct FormatPiece {
 struct ParsedFormat {
   std::vector<FormatPiece> pieces;
   size_t spec_count() const;
+  std::vector<const FormatSpec*> specs() const;
 };
 
 // Parses `format`; on an unsupported or malformed conversion returns nullopt
@@ -67,4 +71,4 @@ bool read_integer_field(const manifest::Field& field, const uint8_t* data, size_
 // Reads a NUL-padded string field, up to its first NUL.
 bool read_string_field(const manifest::Field& field, const uint8_t* data, size_t size, std::string& out);
 
-}  // namespace ms::runtime
+}  // namespace ms
