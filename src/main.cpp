@@ -39,6 +39,7 @@ OPTIONS:
                     manifest, verifier (the full kernel verifier log), all
     --dry-run       compile only: no privilege needed, nothing is loaded
     --timings       print time from start to attached and peak RSS (stderr)
+    -v              verbose: also show libbpf's own messages
     -h, --help      show this help
     -V, --version   show the version
 
@@ -147,6 +148,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.dry_run = true;
     } else if (a == "--timings") {
       cl.run.timings = true;
+    } else if (a == "-v") {
+      cl.run.verbose = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
     } else {
