@@ -3,6 +3,8 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_EXTRA ?=
+# Paths relative to the checkout, so ccache hits across clones (CI builds a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all deps configure build demo test test-unit clean
 
