@@ -6,7 +6,7 @@ CMAKE_EXTRA ?=
 # Paths relative to the checkout, so ccache hits across clones (CI builds a fresh clone).
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build demo test test-unit clean
+.PHONY: all deps configure build demo test test-unit fuzz clean
 
 all: build
 
@@ -29,6 +29,22 @@ demo: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Fuzzes lexer + parser + checks with libFuzzer (clang) for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 300
+FUZZ_DIR ?= build-fuzz
+fuzz: deps
+	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
+	  CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRIPT_FUZZ=ON; \
+	fi
+	@ninja -C $(FUZZ_DIR) -j $(JOBS) parser_fuzzer
+	@python3 tests/fuzz/make_corpus.py . $(FUZZ_DIR)/corpus
+	@mkdir -p $(FUZZ_DIR)/findings
+	@$(FUZZ_DIR)/tests/fuzz/parser_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	  -artifact_prefix=$(FUZZ_DIR)/findings/ -print_final_stats=1 $(FUZZ_DIR)/corpus 2>&1 | \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|INFO: (Seed|Running|Loaded))|Done' || true
+	@if ls $(FUZZ_DIR)/findings/crash-* $(FUZZ_DIR)/findings/timeout-* $(FUZZ_DIR)/findings/leak-* >/dev/null 2>&1; then \
+	  echo "fuzz: findings in $(FUZZ_DIR)/findings"; exit 1; fi
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit

@@ -19,20 +19,22 @@ bool Diagnostics::has_errors() const {
   return std::any_of(diags_.begin(), diags_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
-std::string Diagnostics::line_text(int line) const {
+std::string source_line(const std::string& source, int line) {
   if (line < 1) return {};
   size_t start = 0;
   for (int l = 1; l < line; ++l) {
-    size_t nl = source_.find('\n', start);
+    size_t nl = source.find('\n', start);
     if (nl == std::string::npos) return {};
     start = nl + 1;
   }
-  size_t end = source_.find('\n', start);
-  if (end == std::string::npos) end = source_.size();
-  if (start > source_.size()) return {};
-  if (end > start && source_[end - 1] == '\r') --end;  // CRLF scripts
-  return source_.substr(start, end - start);
+  size_t end = source.find('\n', start);
+  if (end == std::string::npos) end = source.size();
+  if (start > source.size()) return {};
+  if (end > start && source[end - 1] == '\r') --end;  // CRLF scripts
+  return source.substr(start, end - start);
 }
+
+std::string Diagnostics::line_text(int line) const { return source_line(source_, line); }
 
 std::string Diagnostics::render(const Diagnostic& d) const {
   std::string out = filename_;

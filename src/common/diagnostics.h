@@ -52,4 +52,8 @@ class Diagnostics {
   std::vector<Diagnostic> diags_;
 };
 
+// The text of line N (1-based) of `source`, without its line end; empty when
+// out of range.
+std::string source_line(const std::string& source, int line);
+
 }  // namespace ms

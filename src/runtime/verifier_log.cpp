@@ -1,5 +1,7 @@
 #include "runtime/verifier_log.h"
 
+#include "common/diagnostics.h"
+
 #include <cctype>
 #include <vector>
 
@@ -92,18 +94,6 @@ VerifierDiagnosis diagnose_verifier_log(const std::string& log) {
 }  // namespace ms::runtime
 
 namespace ms::runtime {
-
-std::string source_line(const std::string& source, int line) {
-  if (line <= 0) return {};
-  size_t start = 0;
-  for (int i = 1; i < line; ++i) {
-    size_t nl = source.find('\n', start);
-    if (nl == std::string::npos) return {};
-    start = nl + 1;
-  }
-  size_t end = source.find('\n', start);
-  return source.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
 
 std::string format_verifier_rejection(const VerifierDiagnosis& d, const manifest::ProbeDesc& probe,
                                       const std::string& source_file, const std::string& source,

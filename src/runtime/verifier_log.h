@@ -33,7 +33,4 @@ VerifierDiagnosis diagnose_verifier_log(const std::string& log);
 std::string format_verifier_rejection(const VerifierDiagnosis& diagnosis, const manifest::ProbeDesc& probe,
                                       const std::string& source_file, const std::string& source, bool full_log_shown);
 
-// Line N (1-based) of `source`, without its newline; "" when out of range.
-std::string source_line(const std::string& source, int line);
-
 }  // namespace ms::runtime

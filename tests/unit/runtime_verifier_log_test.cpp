@@ -2,6 +2,7 @@
 // (6.18) printed for real programs.
 #include <gtest/gtest.h>
 
+#include "common/diagnostics.h"
 #include "runtime/verifier_log.h"
 
 namespace ms::runtime {
@@ -117,10 +118,10 @@ TEST(RuntimeVerifierLog, RejectionWithoutLineFallsBackToTheProbe) {
 }
 
 TEST(RuntimeVerifierLog, SourceLine) {
-  EXPECT_EQ(source_line("a\nb\nc", 2), "b");
-  EXPECT_EQ(source_line("a\nb\nc", 3), "c");
-  EXPECT_EQ(source_line("a\nb\nc", 4), "");
-  EXPECT_EQ(source_line("a\nb\nc", 0), "");
+  EXPECT_EQ(ms::source_line("a\nb\nc", 2), "b");
+  EXPECT_EQ(ms::source_line("a\nb\nc", 3), "c");
+  EXPECT_EQ(ms::source_line("a\nb\nc", 4), "");
+  EXPECT_EQ(ms::source_line("a\nb\nc", 0), "");
 }
 
 }  // namespace
