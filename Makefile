@@ -6,7 +6,7 @@ CMAKE_EXTRA ?=
 # Paths relative to the checkout, so ccache hits across clones (CI builds a fresh clone).
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build demo test test-unit fuzz clean
+.PHONY: all deps configure build demo test test-unit fuzz bench clean
 
 all: build
 
@@ -45,6 +45,13 @@ fuzz: deps
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|INFO: (Seed|Running|Loaded))|Done' || true
 	@if ls $(FUZZ_DIR)/findings/crash-* $(FUZZ_DIR)/findings/timeout-* $(FUZZ_DIR)/findings/leak-* >/dev/null 2>&1; then \
 	  echo "fuzz: findings in $(FUZZ_DIR)/findings"; exit 1; fi
+
+# Benchmarks side by side (needs root; takes a few minutes); rewrites the
+# tables in docs/benchmarks.md. Timings are never asserted in tests.
+BENCH_REPS ?= 5
+bench: build
+	@python3 bench/startup.py ./$(BUILD_DIR)/memscript $(BENCH_REPS) --update-doc=docs/benchmarks.md
+	@python3 bench/alloc_overhead.py ./$(BUILD_DIR) $(BENCH_REPS) --update-doc docs/benchmarks.md
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit

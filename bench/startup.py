@@ -8,7 +8,7 @@ interval probe, so wall time = start-up + 100 ms + tear-down), memscript's own
 "probes attached N ms after exec" figure (--timings), and peak RSS of each
 tracer (wait4 rusage).
 
-usage: bench/startup.py [MEMSCRIPT] [REPS]
+usage: bench/startup.py [MEMSCRIPT] [REPS] [--update-doc=docs/benchmarks.md]
 """
 import os
 import re
@@ -34,8 +34,10 @@ def run(argv):
 
 
 def main():
-    ms = sys.argv[1] if len(sys.argv) > 1 else "build/memscript"
-    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+    args = [a for a in sys.argv[1:] if not a.startswith("--update-doc=")]
+    doc = [a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--update-doc=")]
+    ms = args[0] if args else "build/memscript"
+    reps = int(args[1]) if len(args) > 1 else 7
     have_bpftrace = subprocess.run(["which", "bpftrace"], stdout=subprocess.DEVNULL).returncode == 0
     rows = {"memscript": [], "bpftrace": []}
     attached = []
@@ -50,19 +52,23 @@ def main():
     def med(xs):
         return statistics.median(xs)
 
-    print(f"# startup: 10-probe script (9 libc uprobes + interval), {reps} interleaved runs, medians [min-max]")
-    print("| tracer | wall time, ms | peak RSS, MiB | time to attached, ms |")
-    print("|---|---|---|---|")
+    lines = [f"10-probe script (9 libc uprobes + interval), {reps} interleaved runs, medians [min-max].", "",
+             "| tracer | wall time, ms | peak RSS, MiB | time to attached, ms |", "|---|---|---|---|"]
     for name, vals in rows.items():
         if not vals:
             continue
         walls = [w * 1000 for w, _ in vals]
         rss = [r / 1024 for _, r in vals]
         att = f"{med(attached):.0f} [{min(attached)}-{max(attached)}]" if name == "memscript" else "n/a"
-        print(f"| {name} | {med(walls):.0f} [{min(walls):.0f}-{max(walls):.0f}] | {med(rss):.1f} | {att} |")
+        lines.append(f"| {name} | {med(walls):.0f} [{min(walls):.0f}-{max(walls):.0f}] | {med(rss):.1f} | {att} |")
     if rows["bpftrace"]:
         ratio = med([w for w, _ in rows["memscript"]]) / med([w for w, _ in rows["bpftrace"]])
-        print(f"\nmemscript / bpftrace wall-time ratio: {ratio:.2f}")
+        lines.append(f"\nmemscript / bpftrace wall-time ratio: {ratio:.2f}")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if doc:
+        from bench_doc import replace_section
+        replace_section(doc[0], "startup", text)
 
 
 if __name__ == "__main__":

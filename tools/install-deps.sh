@@ -9,6 +9,7 @@ packages=(
   libgtest-dev
   clang-14 libclang-rt-14-dev
   bpftrace bpftool
+  valgrind heaptrack
 )
 missing=()
 for p in "${packages[@]}"; do
