@@ -1,0 +1,163 @@
+#include "runtime/leak_report.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <unordered_map>
+
+namespace ms::runtime {
+
+namespace {
+
+uint64_t sort_value(const StackSummary& s, LeakSortKey key) {
+  return key == LeakSortKey::Count ? s.allocations : s.bytes;
+}
+
+// Ascending by the sort key, ties by stack key so reports are reproducible;
+// then the last `top` of them, as BCC's `sorted(...)[-top:]` does.
+std::vector<StackSummary> top_ascending(std::vector<StackSummary> all, const LeakReportOptions& options) {
+  std::sort(all.begin(), all.end(), [&](const StackSummary& a, const StackSummary& b) {
+    uint64_t va = sort_value(a, options.sort), vb = sort_value(b, options.sort);
+    return va != vb ? va < vb : a.stack < b.stack;
+  });
+  if (all.size() > options.top) all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(options.top));
+  return all;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+// "0x00005578c2ff52cb\tmain+0x6d [allocs]" -> "main": the function alone, so
+// a flame graph merges every call site of a function into one box.
+std::string folded_frame(const std::string& line) {
+  std::string f = line;
+  if (auto tab = f.find('\t'); tab != std::string::npos) f = f.substr(tab + 1);
+  if (auto mod = f.find(" ["); mod != std::string::npos) f = f.substr(0, mod);
+  if (auto off = f.rfind("+0x"); off != std::string::npos && off > 0) f = f.substr(0, off);
+  std::replace(f.begin(), f.end(), ';', ':');
+  std::replace(f.begin(), f.end(), ' ', '_');
+  return f.empty() ? "[unknown]" : f;
+}
+
+}  // namespace
+
+LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allocations, uint64_t now_ns,
+                                  const LeakReportOptions& options) {
+  LeakSummary out;
+  std::unordered_map<StackKey, StackSummary> by_stack;
+  for (const auto& a : allocations) {
+    // Allocations younger than the limit are likely still in use, not leaked.
+    if (a.timestamp_ns + options.min_age_ns > now_ns) continue;
+    if (!a.stack_known) {
+      ++out.unknown_stack_allocations;
+      continue;
+    }
+    out.allocations.push_back(&a);
+    StackSummary& s = by_stack[a.stack];
+    s.stack = a.stack;
+    s.bytes += a.size;
+    s.allocations += 1;
+  }
+  std::stable_sort(out.allocations.begin(), out.allocations.end(),
+                   [](const OutstandingAllocation* x, const OutstandingAllocation* y) {
+                     return x->size != y->size ? x->size < y->size : x->address < y->address;
+                   });
+  std::vector<StackSummary> all;
+  all.reserve(by_stack.size());
+  for (auto& [_, s] : by_stack) all.push_back(s);
+  out.stacks = top_ascending(std::move(all), options);
+  return out;
+}
+
+LeakSummary summarize_combined(const std::vector<CombinedStack>& stacks, const LeakReportOptions& options) {
+  LeakSummary out;
+  std::vector<StackSummary> all;
+  all.reserve(stacks.size());
+  for (const auto& c : stacks)
+    if (c.allocations > 0) all.push_back({c.stack, c.total_size, c.allocations});
+  out.stacks = top_ascending(std::move(all), options);
+  return out;
+}
+
+std::string format_leak_report_text(const LeakSummary& summary, const LeakReportOptions& options,
+                                    const std::string& clock_text, const StackRenderer& render_stack) {
+  const uint64_t k = std::max<uint64_t>(options.scale, 1);
+  std::string out = "[" + clock_text + "] Top " + std::to_string(options.top) + " stacks with outstanding allocations";
+  out += k > 1 ? " (estimated from 1 in " + std::to_string(k) + " allocations):\n" : ":\n";
+  char buf[96];
+  if (options.show_allocs) {
+    for (const auto* a : summary.allocations) {
+      std::snprintf(buf, sizeof buf, "\taddr = %" PRIx64 " size = %" PRIu64 "\n", a->address, a->size);
+      out += buf;
+    }
+  }
+  for (const auto& s : summary.stacks) {
+    out += "\t" + std::to_string(s.bytes * k) + " bytes in " + std::to_string(s.allocations * k) +
+           " allocations from stack\n";
+    std::vector<std::string> frames = render_stack(s.stack);
+    if (frames.empty()) frames.push_back("stack information lost");
+    for (const auto& f : frames) out += "\t\t" + f + "\n";
+  }
+  return out;
+}
+
+std::string format_leak_report_json(const LeakSummary& summary, const LeakReportOptions& options,
+                                    const std::string& clock_text, const StackRenderer& render_stack) {
+  const uint64_t k = std::max<uint64_t>(options.scale, 1);
+  const char* estimated = k > 1 ? "true" : "false";
+  std::string out;
+  uint64_t bytes = 0, allocations = 0;
+  for (const auto& s : summary.stacks) {
+    bytes += s.bytes * k;
+    allocations += s.allocations * k;
+    out += "{\"type\":\"leak_stack\",\"bytes\":" + std::to_string(s.bytes * k) +
+           ",\"allocations\":" + std::to_string(s.allocations * k) + ",\"estimated\":" + estimated + ",\"frames\":[";
+    std::vector<std::string> frames = render_stack(s.stack);
+    for (size_t i = 0; i < frames.size(); ++i) out += (i ? ",\"" : "\"") + json_escape(frames[i]) + "\"";
+    out += "]}\n";
+  }
+  out += "{\"type\":\"leak_report\",\"time\":\"" + json_escape(clock_text) + "\",\"top\":" +
+         std::to_string(options.top) + ",\"stacks\":" + std::to_string(summary.stacks.size()) +
+         ",\"bytes\":" + std::to_string(bytes) + ",\"allocations\":" + std::to_string(allocations) +
+         ",\"estimated\":" + estimated + "}\n";
+  return out;
+}
+
+std::string format_leak_report_folded(const LeakSummary& summary, const LeakReportOptions& options,
+                                      const StackRenderer& render_stack) {
+  const uint64_t k = std::max<uint64_t>(options.scale, 1);
+  std::string out;
+  for (const auto& s : summary.stacks) {
+    std::vector<std::string> frames = render_stack(s.stack);
+    if (frames.empty()) frames.push_back("[lost]");
+    std::string line;
+    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {  // root first
+      if (!line.empty()) line += ';';
+      line += folded_frame(*it);
+    }
+    out += line + " " + std::to_string(s.bytes * k) + "\n";
+  }
+  return out;
+}
+
+}  // namespace ms::runtime

@@ -1,0 +1,103 @@
+// Outstanding-allocation reports: the reusable part of memleak.
+//
+// A leak-tracing script keeps, per live allocation, its size, when it was made
+// and the stack that made it (or, in "combined" mode, per-stack totals kept in
+// the kernel). This module turns those records into the report BCC's memleak
+// prints, byte for byte, and into JSON and folded-stack (flamegraph) forms.
+// It knows nothing about maps or symbols: callers hand it decoded records and
+// a function that renders one stack's frames, so any allocator script (malloc,
+// jemalloc, a pool) gets the same report.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ms::runtime {
+
+// An opaque stack identity (a stack id, or a hash of the frames): allocations
+// with equal keys are grouped together.
+using StackKey = uint64_t;
+
+struct OutstandingAllocation {
+  uint64_t address = 0;
+  uint64_t size = 0;
+  uint64_t timestamp_ns = 0;  // CLOCK_MONOTONIC (bpf_ktime_get_ns) at allocation
+  StackKey stack = 0;
+  bool stack_known = true;  // false: the stack could not be recorded (BCC skips these)
+};
+
+// Per-stack totals, as kept in the kernel by --combined-only.
+struct CombinedStack {
+  StackKey stack = 0;
+  uint64_t total_size = 0;
+  uint64_t allocations = 0;
+};
+
+enum class LeakSortKey { Size, Count };
+
+struct LeakReportOptions {
+  size_t top = 10;               // -T: how many stacks
+  uint64_t min_age_ns = 500'000'000;  // -o: younger allocations are left out
+  LeakSortKey sort = LeakSortKey::Size;
+  bool show_allocs = false;      // -a: print each allocation's address and size
+  // Sampling: each recorded allocation stands for `scale` real ones (-s N gives
+  // N). Reports then say the figures are estimates.
+  uint64_t scale = 1;
+};
+
+// One stack's share of the outstanding memory.
+struct StackSummary {
+  StackKey stack = 0;
+  uint64_t bytes = 0;
+  uint64_t allocations = 0;
+};
+
+struct LeakSummary {
+  // The top `options.top` stacks in the order BCC prints them: ascending by
+  // the sort key, so the biggest comes last, next to the prompt.
+  std::vector<StackSummary> stacks;
+  // Every allocation that passed the age filter (with a known stack), by size
+  // ascending: what -a lists. Points into the caller's vector.
+  std::vector<const OutstandingAllocation*> allocations;
+  uint64_t unknown_stack_allocations = 0;  // left out: their stack was not recorded
+};
+
+// Groups allocations older than the age limit by stack. `now_ns` is the same
+// clock as the timestamps.
+LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allocations, uint64_t now_ns,
+                                  const LeakReportOptions& options);
+
+// The same for combined per-stack totals (no age filter: the kernel keeps no
+// per-allocation time in that mode).
+LeakSummary summarize_combined(const std::vector<CombinedStack>& stacks, const LeakReportOptions& options);
+
+// Renders one stack as report lines, innermost frame first, e.g.
+// "0x00005578c2ff52cb\tmain+0x6d [allocs]". An empty result prints
+// "stack information lost".
+using StackRenderer = std::function<std::vector<std::string>(StackKey)>;
+
+// BCC memleak's text:
+//   [HH:MM:SS] Top N stacks with outstanding allocations:
+//   \taddr = 7f... size = 16          (with show_allocs, before the stacks)
+//   \tB bytes in N allocations from stack
+//   \t\t<frame>
+// `clock_text` is the "HH:MM:SS" to print. With scale > 1 the figures are
+// multiplied and the header says they are estimates.
+std::string format_leak_report_text(const LeakSummary& summary, const LeakReportOptions& options,
+                                    const std::string& clock_text, const StackRenderer& render_stack);
+
+// One JSON object per stack, then one per report, each on its own line:
+//   {"type":"leak_stack","bytes":B,"allocations":N,"estimated":false,"frames":["...",...]}
+//   {"type":"leak_report","time":"HH:MM:SS","top":N,"stacks":K,"bytes":B,"allocations":N,"estimated":false}
+std::string format_leak_report_json(const LeakSummary& summary, const LeakReportOptions& options,
+                                    const std::string& clock_text, const StackRenderer& render_stack);
+
+// Folded stacks for flamegraph.pl / speedscope: "outer;...;inner BYTES" per
+// stack, root first, weighted by outstanding bytes. Frames are rendered
+// without the address column; ';' inside a frame becomes ':'.
+std::string format_leak_report_folded(const LeakSummary& summary, const LeakReportOptions& options,
+                                      const StackRenderer& render_stack);
+
+}  // namespace ms::runtime
