@@ -40,6 +40,9 @@ OPTIONS:
     --dry-run       compile only: no privilege needed, nothing is loaded
     --timings       print time from start to attached and peak RSS (stderr)
     -v              verbose: also show libbpf's own messages
+    --stack-map-size N
+                    distinct stacks kept (default 16384); stacks beyond it
+                    are counted and reported at exit, never merged
     -h, --help      show this help
     -V, --version   show the version
 
@@ -59,6 +62,7 @@ struct CommandLine {
   std::string program_text;
   std::string filename;
   bool have_program = false;
+  uint32_t stack_map_entries = 16384;
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
@@ -126,6 +130,11 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.program_text = *v;
       cl.filename = "-e";
       cl.have_program = true;
+    } else if (a == "--stack-map-size") {
+      auto v = need_value("--stack-map-size");
+      auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
+      if (!n) return usage_error("option --stack-map-size needs a positive number of stacks");
+      cl.stack_map_entries = static_cast<uint32_t>(*n);
     } else if (a == "-p") {
       auto v = need_value("-p");
       if (!v) return usage_error("option -p needs a process id");
@@ -189,6 +198,7 @@ int main(int argc, char** argv) {
   ms::CompileOptions copts;
   copts.want_ir = wants("ir");
   copts.want_asm = wants("asm");
+  copts.stack_map_entries = cl.stack_map_entries;
   auto compiled = ms::compile(*program, info, diags, copts);
   if (!compiled) {
     std::cerr << diags.render();

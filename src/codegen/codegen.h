@@ -20,6 +20,7 @@ struct CompileOptions {
   bool want_asm = false;  // fill CompileResult::asm_text (-d asm)
   uint32_t max_entries = 4096;         // entries of every script map
   uint32_t ringbuf_size = 1u << 20;    // bytes of the event ring buffer (a power of two, >= page size)
+  uint32_t stack_map_entries = 16384;  // distinct stacks the stack store keeps (--stack-map-size)
   std::string bpf_cpu = "v3";          // LLVM BPF cpu: v3 = jmp32 + alu32 (kernel >= 5.1)
 };
 

@@ -29,6 +29,8 @@ enum HelperId : int {
   kGetCurrentPidTgid = 14,
   kGetCurrentUidGid = 15,
   kGetCurrentComm = 16,
+  kGetStack = 67,
+  kProbeReadUser = 112,
   kProbeReadUserStr = 114,
   kRingbufOutput = 130,
 };
@@ -39,6 +41,15 @@ inline constexpr uint32_t kBpfStackLimit = 512;
 
 inline uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
 
+// Bytes a value of type `t` takes in a map key, map value or event.
+inline uint32_t field_size(const Type& t) {
+  if (t.kind == TypeKind::String || t.kind == TypeKind::USym) return t.size;
+  return 8;
+}
+// The manifest field for a value of type `t` at `offset`, and back (maps.cpp).
+manifest::Field field_of(const Type& t, uint32_t offset);
+Type type_of_field(const manifest::Field& f);
+
 // One map of the script: what the manifest says and the ELF global behind it.
 struct MapDef {
   const MapInfo* info = nullptr;
@@ -47,7 +58,9 @@ struct MapDef {
 };
 
 // A generated value. Integers are i64 SSA values; strings are pointers to a
-// stack buffer of `type.size` bytes (8-byte aligned, NUL-padded).
+// stack buffer of `type.size` bytes (8-byte aligned, NUL-padded). Stacks are
+// their i64 stack id; symbols their i64 address (a usym field adds the pid
+// when stored, see store_field).
 struct Value {
   llvm::Value* v = nullptr;
   Type type;
@@ -83,6 +96,11 @@ class Codegen {
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_map_delete(const ast::Call& call);
   llvm::Value* gen_elapsed();
+
+  // --- stacks (stacks.cpp)
+  void define_stack_maps();
+  Value gen_stack(const Type& t, const Location& loc);
+  void count_stack_error(manifest::StackError why);
 
   // --- helpers and stack (helpers.cpp)
   llvm::Value* call_helper(int id, llvm::Type* ret, llvm::ArrayRef<llvm::Value*> args, const llvm::Twine& name = "");
@@ -146,6 +164,9 @@ class Codegen {
   std::map<std::string, MapDef> maps_;
   llvm::GlobalVariable* ringbuf_ = nullptr;
   llvm::GlobalVariable* start_time_ = nullptr;  // defined on first use of `elapsed`
+  llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack
+  llvm::GlobalVariable* stack_scratch_ = nullptr;
+  llvm::GlobalVariable* stack_errors_ = nullptr;
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.
   std::unordered_map<const llvm::Function*, Location> function_locs_;

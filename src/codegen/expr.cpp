@@ -106,6 +106,7 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
     }
     return {load_ctx_u64(kRegsAx), t};
   }
+  if (n == "ustack" || n == "kstack") return gen_stack(t, bi.loc);
   if (n == "probe") return gen_string_literal(attach_->display, t.size, bi.loc);
   if (n == "func") return gen_string_literal(attach_->func, t.size, bi.loc);
   error(bi.loc, "builtin '" + n + "' is not supported by the code generator");
@@ -319,6 +320,14 @@ Value Codegen::gen_call_expr(const ast::Call& c, const Type& t) {
     zero_fill(buf, size);
     call_helper(kProbeReadUserStr, b_->getInt64Ty(), {buf, b_->getInt32(read), src});
     return {buf, Type::string(size)};
+  }
+  if (c.func == "ustack" || c.func == "kstack") return gen_stack(t, c.loc);
+  if (c.func == "usym" || c.func == "ksym") {
+    if (c.args.size() != 1) {
+      internal_error(c.loc, c.func + "() takes one argument");
+      return {b_->getInt64(0), Type::integer()};
+    }
+    return {gen_int(*c.args[0]), t};
   }
   error(c.loc, "function '" + c.func + "' does not produce a value here");
   return {b_->getInt64(0), Type::integer()};

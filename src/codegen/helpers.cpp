@@ -73,6 +73,11 @@ void Codegen::store_field(llvm::Value* dst, const Value& val, uint32_t size) {
     return;
   }
   b_->CreateAlignedStore(val.v, dst, llvm::Align(8));
+  if (val.type.kind == TypeKind::USym && size >= 16) {
+    // The process whose mappings resolve the address: the current one.
+    llvm::Value* pid = b_->CreateLShr(call_helper(kGetCurrentPidTgid, b_->getInt64Ty(), {}, "pid_tgid"), 32);
+    b_->CreateAlignedStore(pid, byte_ptr(dst, 8), llvm::Align(8));
+  }
 }
 
 }  // namespace ms::codegen_detail

@@ -33,22 +33,42 @@ manifest::AggKind agg_kind(TypeKind k) {
   }
 }
 
+}  // namespace
+
 manifest::Field field_of(const Type& t, uint32_t offset) {
   manifest::Field f;
   f.offset = offset;
-  if (t.kind == TypeKind::String) {
-    f.kind = manifest::FieldKind::String;
-    f.size = t.size;
-    f.is_signed = false;
-  } else {
-    f.kind = manifest::FieldKind::Integer;
-    f.size = 8;
-    f.is_signed = t.kind == TypeKind::Count ? false : t.is_signed;
+  f.size = field_size(t);
+  f.is_signed = false;
+  switch (t.kind) {
+    case TypeKind::String: f.kind = manifest::FieldKind::String; break;
+    case TypeKind::UStack:
+    case TypeKind::KStack:
+      f.kind = t.kind == TypeKind::UStack ? manifest::FieldKind::UserStack : manifest::FieldKind::KernelStack;
+      f.stack_limit = t.stack_limit;
+      f.stack_perf = t.stack_perf;
+      break;
+    case TypeKind::USym: f.kind = manifest::FieldKind::UserSymbol; break;
+    case TypeKind::KSym: f.kind = manifest::FieldKind::KernelSymbol; break;
+    default:
+      f.kind = manifest::FieldKind::Integer;
+      f.is_signed = t.kind == TypeKind::Count ? false : t.is_signed;
+      break;
   }
   return f;
 }
 
-}  // namespace
+Type type_of_field(const manifest::Field& f) {
+  switch (f.kind) {
+    case manifest::FieldKind::String: return Type::string(f.size);
+    case manifest::FieldKind::UserStack: return Type::stack(false, f.stack_limit, f.stack_perf);
+    case manifest::FieldKind::KernelStack: return Type::stack(true, f.stack_limit, f.stack_perf);
+    case manifest::FieldKind::UserSymbol: return Type::symbol(false);
+    case manifest::FieldKind::KernelSymbol: return Type::symbol(true);
+    case manifest::FieldKind::Integer: break;
+  }
+  return Type::integer(f.is_signed);
+}
 
 llvm::GlobalVariable* Codegen::define_map_global(const std::string& elf_name, int line,
                                                  const std::vector<std::pair<const char*, uint64_t>>& fields) {
@@ -89,7 +109,7 @@ void Codegen::define_maps() {
     uint32_t off = 0;
     for (const Type& kt : mi.key) {
       d.key.push_back(field_of(kt, off));
-      off = align8(off + (kt.kind == TypeKind::String ? kt.size : 8));
+      off = align8(off + field_size(kt));
     }
     d.key_size = mi.key.empty() ? 8 : std::max<uint32_t>(off, 8);
     Type vt = mi.value.kind == TypeKind::None ? Type::integer() : mi.value;
@@ -97,7 +117,7 @@ void Codegen::define_maps() {
     d.percpu = d.agg != manifest::AggKind::None;
     d.value = field_of(vt, 0);
     switch (d.agg) {
-      case manifest::AggKind::None: d.value_size = vt.kind == TypeKind::String ? std::max<uint32_t>(vt.size, 1) : 8; break;
+      case manifest::AggKind::None: d.value_size = std::max<uint32_t>(field_size(vt), 1); break;
       case manifest::AggKind::Count:
       case manifest::AggKind::Sum: d.value_size = 8; break;
       case manifest::AggKind::Min:
@@ -188,7 +208,7 @@ Value Codegen::gen_map_read(const ast::Map& m) {
   auto* phi = b_->CreatePHI(b_->getInt64Ty(), 2, "map_read");
   phi->addIncoming(b_->getInt64(0), from);
   phi->addIncoming(loaded, found_bb);
-  return {phi, Type::integer(d.value.is_signed)};
+  return {phi, type_of_field(d.value)};
 }
 
 void Codegen::gen_map_assign(const ast::AssignMap& s) {

@@ -102,17 +102,7 @@ void Codegen::gen_printf(const ast::Call& c) {
   uint32_t off = 8;
   for (size_t i = 1; i < c.args.size(); ++i) {
     Value v = gen_expr(*c.args[i]);
-    manifest::Field f;
-    f.offset = off;
-    if (v.type.kind == TypeKind::String) {
-      f.kind = manifest::FieldKind::String;
-      f.size = v.type.size;
-      f.is_signed = false;
-    } else {
-      f.kind = manifest::FieldKind::Integer;
-      f.size = 8;
-      f.is_signed = v.type.is_signed;
-    }
+    manifest::Field f = field_of(v.type, off);
     desc.args.push_back(f);
     values.push_back(v);
     off = align8(off + f.size);

@@ -45,7 +45,15 @@ const MapDesc* Manifest::find_map(const std::string& name) const {
 }
 
 static void field_text(std::ostringstream& os, const Field& f) {
-  os << (f.kind == FieldKind::String ? "str" : (f.is_signed ? "s" : "u")) << f.size << "@" << f.offset;
+  switch (f.kind) {
+    case FieldKind::Integer: os << (f.is_signed ? "s" : "u"); break;
+    case FieldKind::String: os << "str"; break;
+    case FieldKind::UserStack: os << "ustack" << (f.stack_perf ? "(perf)" : "") << f.stack_limit << "/"; break;
+    case FieldKind::KernelStack: os << "kstack" << (f.stack_perf ? "(perf)" : "") << f.stack_limit << "/"; break;
+    case FieldKind::UserSymbol: os << "usym"; break;
+    case FieldKind::KernelSymbol: os << "ksym"; break;
+  }
+  os << f.size << "@" << f.offset;
 }
 
 std::string to_text(const Manifest& m) {
@@ -85,6 +93,9 @@ std::string to_text(const Manifest& m) {
   }
   os << "ringbuf " << m.ringbuf_elf_name << " size=" << m.ringbuf_size << "\n";
   if (!m.start_time_elf_name.empty()) os << "start_time " << m.start_time_elf_name << "\n";
+  if (!m.stacks_elf_name.empty())
+    os << "stacks " << m.stacks_elf_name << " entries " << m.stack_map_entries << " scratch " << m.stack_scratch_elf_name
+       << " errors " << m.stack_errors_elf_name << "\n";
   return os.str();
 }
 

@@ -25,6 +25,10 @@ namespace ms::manifest {
 enum class FieldKind : uint8_t {
   Integer,
   String,
+  UserStack,    // u64 stack id into Manifest::stacks_elf_name (0: not recorded)
+  KernelStack,  // likewise, a kernel stack
+  UserSymbol,   // u64 address, u64 pid (whose mappings resolve it): 16 bytes
+  KernelSymbol, // u64 kernel address
 };
 
 struct Field {
@@ -32,6 +36,37 @@ struct Field {
   uint32_t offset = 0;
   uint32_t size = 8;
   bool is_signed = true;
+  uint32_t stack_limit = 0;  // stacks: frames to print
+  bool stack_perf = false;   // stacks: perf mode ("\taddr sym+off (module)")
+};
+
+// The stack store (present when the script captures a stack). A stack is kept
+// by value in a hash map keyed by a 64-bit hash of its contents; the script's
+// maps hold that hash (the stack id). Each record is StackRecord below. A
+// different stack with an equal hash is detected (the BPF side compares the
+// stored record) and counted, never merged.
+//
+// Record layout, kStackRecordWords u64 words:
+//   [0] pid for user stacks, with bit 63 set for kernel stacks (so a user and
+//       a kernel stack never share an id)
+//   [1] the entry-probe caller: at a uprobe on a function's first instruction
+//       the frame-pointer walk skips the caller (its return address is at [sp]
+//       and rbp is still the caller's); when the kernel did not add it itself,
+//       the probe stores *(u64*)sp here and the runtime inserts it as frame 2.
+//       0 otherwise.
+//   [2..] frames, innermost first, 0-terminated (zero-padded).
+inline constexpr uint32_t kStackHeaderWords = 2;
+inline constexpr uint32_t kStackMaxFrames = 127;
+inline constexpr uint32_t kStackRecordWords = kStackHeaderWords + kStackMaxFrames;
+inline constexpr uint64_t kKernelStackFlag = 1ull << 63;
+
+// Why a stack could not be recorded: the index of a u64 counter in the
+// per-CPU array Manifest::stack_errors_elf_name.
+enum class StackError : uint32_t {
+  Fault = 0,      // bpf_get_stack failed (e.g. no user stack: a kernel thread)
+  MapFull = 1,    // the stack store is full (--stack-map-size)
+  Collision = 2,  // a different stack with the same 64-bit id is already stored
+  Count = 3,
 };
 
 // How a map value is stored and combined across CPUs.
@@ -114,6 +149,15 @@ struct Manifest {
   // attaching; if it stays 0, the first probe that reads `elapsed` stores its
   // own time instead. Not a script map: not in `maps`, never printed.
   std::string start_time_elf_name;
+  // Set when the script captures a stack (see the stack store above): the
+  // store (BPF_MAP_TYPE_HASH, u64 id -> record, no preallocation), its per-CPU
+  // scratch record (BPF_MAP_TYPE_PERCPU_ARRAY, one entry), and the per-CPU
+  // error counters (BPF_MAP_TYPE_PERCPU_ARRAY, StackError::Count u64 entries).
+  // The runtime may change stack_map_entries before loading.
+  std::string stacks_elf_name;
+  std::string stack_scratch_elf_name;
+  std::string stack_errors_elf_name;
+  uint32_t stack_map_entries = 0;
 
   const MapDesc* find_map(const std::string& name) const;
 };

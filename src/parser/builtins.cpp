@@ -14,6 +14,7 @@ std::vector<BuiltinDesc> make_builtins() {
       {"pid", Type::integer(false), kAnyProbe, ""},   {"tid", Type::integer(false), kAnyProbe, ""},     {"uid", Type::integer(false), kAnyProbe, ""},
       {"gid", Type::integer(false), kAnyProbe, ""},   {"cpu", Type::integer(false), kAnyProbe, ""},     {"nsecs", Type::integer(false), kAnyProbe, ""},
       {"elapsed", Type::integer(false), kAnyProbe, ""}, {"comm", Type::string(kCommSize), kAnyProbe, ""},
+      {"ustack", Type::stack(false), kAnyProbe, ""},  {"kstack", Type::stack(true), kAnyProbe, ""},
       {"retval", Type::integer(false), probe_bit(ProbeType::Uretprobe), "uretprobe"},
   };
   // Like bpftrace, argN only in entry probes: at a return the argument registers are clobbered.
@@ -34,6 +35,11 @@ std::vector<FunctionDesc> make_functions() {
       {"print", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "print(@map)"},
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},
       {"delete", FunctionUse::Statement, TypeKind::None, {ArgKind::MapElement}, false, "delete(@map[key])"},
+      // Both a builtin (ustack) and a function (ustack(perf, 5)).
+      {"ustack", FunctionUse::Value, TypeKind::UStack, {}, true, "ustack([perf|bpftrace][, frames])"},
+      {"kstack", FunctionUse::Value, TypeKind::KStack, {}, true, "kstack([perf|bpftrace][, frames])"},
+      {"usym", FunctionUse::Value, TypeKind::USym, {ArgKind::Integer}, false, "usym(address)"},
+      {"ksym", FunctionUse::Value, TypeKind::KSym, {ArgKind::Integer}, false, "ksym(address)"},
   };
 }
 

@@ -29,6 +29,7 @@ struct BuiltinDesc {
 enum class FunctionUse {
   Aggregation,  // only as the whole right-hand side of a map assignment: @x[k] = count()
   Statement,    // only as a statement of its own: printf(...); exit();
+  Value,        // an expression with a value: ustack(perf, 5), usym(addr)
 };
 
 // What one argument must be.
@@ -37,6 +38,7 @@ enum class ArgKind {
   WholeMap,    // a map named without keys: print(@x)
   MapElement,  // a map element, or a scalar map: delete(@x[k]), delete(@x)
   Format,      // a printf format string literal; the remaining arguments follow it
+  StackMode,   // ustack/kstack arguments: [perf|bpftrace][, frames]
 };
 
 struct FunctionDesc {

@@ -12,6 +12,18 @@ std::string to_string(const Type& t) {
     case TypeKind::Min: return t.is_signed ? "min" : "umin";
     case TypeKind::Max: return t.is_signed ? "max" : "umax";
     case TypeKind::Avg: return t.is_signed ? "avg" : "uavg";
+    case TypeKind::UStack:
+    case TypeKind::KStack: {
+      std::string out = t.kind == TypeKind::UStack ? "ustack" : "kstack";
+      bool limited = t.stack_limit != kDefaultStackFrames;
+      if (!t.stack_perf && !limited) return out;
+      out += "(";
+      if (t.stack_perf) out += "perf";
+      if (limited) out += std::string(t.stack_perf ? ", " : "") + std::to_string(t.stack_limit);
+      return out + ")";
+    }
+    case TypeKind::USym: return "usym";
+    case TypeKind::KSym: return "ksym";
   }
   return "?";
 }

@@ -22,17 +22,40 @@ enum class TypeKind {
   Min,
   Max,
   Avg,
+  // Stacks and symbols (see stacks.h in codegen and the manifest): a stack is an
+  // 8-byte stack id into the stack store; a user symbol is an address plus the
+  // pid whose mappings resolve it; a kernel symbol is an address.
+  UStack,
+  KStack,
+  USym,
+  KSym,
 };
+
+// Frames a stack captures when the script does not say (ustack / kstack): the
+// kernel's default perf_event_max_stack.
+inline constexpr uint32_t kDefaultStackFrames = 127;
+inline constexpr uint32_t kMaxStackFrames = 127;
 
 struct Type {
   TypeKind kind = TypeKind::None;
-  uint32_t size = 0;  // bytes: 8 for Integer, N for String
+  uint32_t size = 0;  // bytes: 8 for Integer, N for String, 8 for stacks and ksym, 16 for usym
   bool is_signed = false;
+  // Stacks only: the frames kept (1..kMaxStackFrames) and the print mode; two
+  // stacks with different limits or modes are different types, as in bpftrace.
+  uint32_t stack_limit = 0;
+  bool stack_perf = false;
 
   static Type none() { return {}; }
   static Type integer(bool is_signed = true) { return {TypeKind::Integer, 8, is_signed}; }
   static Type string(uint32_t size) { return {TypeKind::String, size, false}; }
   static Type aggregation(TypeKind k, bool is_signed = true) { return {k, 8, is_signed}; }
+  static Type stack(bool kernel, uint32_t limit = kDefaultStackFrames, bool perf = false) {
+    return {kernel ? TypeKind::KStack : TypeKind::UStack, 8, false, limit, perf};
+  }
+  static Type symbol(bool kernel) { return {kernel ? TypeKind::KSym : TypeKind::USym, kernel ? 8u : 16u, false}; }
+
+  bool is_stack() const { return kind == TypeKind::UStack || kind == TypeKind::KStack; }
+  bool is_symbol() const { return kind == TypeKind::USym || kind == TypeKind::KSym; }
 
   bool is_aggregation() const {
     return kind == TypeKind::Count || kind == TypeKind::Sum || kind == TypeKind::Min ||

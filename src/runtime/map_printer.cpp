@@ -23,12 +23,13 @@ int compare_keys(const std::vector<Scalar>& a, const std::vector<Scalar>& b) {
 
 }  // namespace
 
-std::string format_map(const manifest::MapDesc& map, const std::vector<RawMapEntry>& entries, int num_cpus) {
+std::string format_map(const manifest::MapDesc& map, const std::vector<RawMapEntry>& entries, int num_cpus,
+                       FieldRenderer* renderer) {
   std::vector<DecodedEntry> decoded;
   decoded.reserve(entries.size());
   for (const auto& e : entries) {
-    auto key = decode_key(map, e.key.data(), e.key.size());
-    auto value = decode_value(map, e.value.data(), e.value.size(), num_cpus);
+    auto key = decode_key(map, e.key.data(), e.key.size(), renderer);
+    auto value = decode_value(map, e.value.data(), e.value.size(), num_cpus, renderer);
     if (!key || !value) continue;
     decoded.push_back({std::move(*key), std::move(*value)});
   }

@@ -24,6 +24,9 @@ struct RawMapEntry {
   std::vector<uint8_t> value;
 };
 
-std::string format_map(const manifest::MapDesc& map, const std::vector<RawMapEntry>& entries, int num_cpus);
+class FieldRenderer;
+// `renderer` turns stack and symbol fields into text (null: raw numbers).
+std::string format_map(const manifest::MapDesc& map, const std::vector<RawMapEntry>& entries, int num_cpus,
+                       FieldRenderer* renderer = nullptr);
 
 }  // namespace ms::runtime

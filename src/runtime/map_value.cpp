@@ -28,8 +28,20 @@ int three_way(T a, T b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-std::optional<Scalar> decode_field(const Field& f, const uint8_t* data, size_t size) {
+std::optional<Scalar> decode_field(const Field& f, const uint8_t* data, size_t size, FieldRenderer* renderer = nullptr,
+                                   bool as_key = false) {
   Scalar s;
+  if (f.kind != FieldKind::String && f.kind != FieldKind::Integer) {
+    if (static_cast<size_t>(f.offset) + f.size > size) return std::nullopt;
+    if (renderer) {
+      s.is_string = true;
+      s.text = renderer->render(f, data, size, as_key);
+      return s;
+    }
+    s.is_signed = false;
+    std::memcpy(&s.bits, data + f.offset, 8);  // no renderer: the raw id or address
+    return s;
+  }
   if (f.kind == FieldKind::String) {
     s.is_string = true;
     if (!read_string_field(f, data, size, s.text)) return std::nullopt;
@@ -68,21 +80,23 @@ size_t lookup_value_size(const MapDesc& map, int num_cpus) {
   return percpu_value_stride(map) * static_cast<size_t>(num_cpus > 0 ? num_cpus : 1);
 }
 
-std::optional<std::vector<Scalar>> decode_key(const MapDesc& map, const uint8_t* key, size_t size) {
+std::optional<std::vector<Scalar>> decode_key(const MapDesc& map, const uint8_t* key, size_t size,
+                                              FieldRenderer* renderer) {
   std::vector<Scalar> out;
   out.reserve(map.key.size());
   for (const auto& f : map.key) {
-    auto s = decode_field(f, key, size);
+    auto s = decode_field(f, key, size, renderer, true);
     if (!s) return std::nullopt;
     out.push_back(std::move(*s));
   }
   return out;
 }
 
-std::optional<Scalar> decode_value(const MapDesc& map, const uint8_t* value, size_t size, int num_cpus) {
+std::optional<Scalar> decode_value(const MapDesc& map, const uint8_t* value, size_t size, int num_cpus,
+                                   FieldRenderer* renderer) {
   if (map.agg == AggKind::None) {
     // A plain value is never per-CPU, but read CPU 0's slot if it were.
-    return decode_field(map.value, value, map.percpu ? std::min(size, percpu_value_stride(map)) : size);
+    return decode_field(map.value, value, map.percpu ? std::min(size, percpu_value_stride(map)) : size, renderer);
   }
   const int cpus = map.percpu ? (num_cpus > 0 ? num_cpus : 1) : 1;
   const size_t stride = map.percpu ? percpu_value_stride(map) : map.value_size;

@@ -23,6 +23,14 @@ struct Scalar {
   std::string to_string() const;  // as bpftrace prints it in a map entry
 };
 
+// Turns fields that need outside knowledge into text: stacks (the stack
+// store) and symbols (the symbolizer). `as_key` selects bpftrace's key layout.
+class FieldRenderer {
+ public:
+  virtual ~FieldRenderer() = default;
+  virtual std::string render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) = 0;
+};
+
 // Orders like bpftrace's map printing: integers by their unsigned bits (so -1
 // sorts after every positive number, as bpftrace shows), strings bytewise.
 // Returns <0, 0, >0.
@@ -38,11 +46,13 @@ size_t lookup_value_size(const manifest::MapDesc& map, int num_cpus);
 
 // Decodes the key fields of one entry. A scalar map has no fields.
 // nullopt if the bytes are too short for the layout.
-std::optional<std::vector<Scalar>> decode_key(const manifest::MapDesc& map, const uint8_t* key, size_t size);
+std::optional<std::vector<Scalar>> decode_key(const manifest::MapDesc& map, const uint8_t* key, size_t size,
+                                              FieldRenderer* renderer = nullptr);
 
 // Decodes and, for per-CPU maps, combines the value of one entry as manifest.h
 // describes per AggKind. nullopt when there is nothing to show: a min/max no
 // CPU has set, an avg with a zero count, or bytes too short for the layout.
-std::optional<Scalar> decode_value(const manifest::MapDesc& map, const uint8_t* value, size_t size, int num_cpus);
+std::optional<Scalar> decode_value(const manifest::MapDesc& map, const uint8_t* value, size_t size, int num_cpus,
+                                   FieldRenderer* renderer = nullptr);
 
 }  // namespace ms::runtime

@@ -33,6 +33,8 @@
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
 #include "runtime/probe_checks.h"
+#include "runtime/stack_renderer.h"
+#include "runtime/symbolizer.h"
 #include "runtime/target_process.h"
 #include "runtime/timings.h"
 #include "runtime/triggers.h"
@@ -44,6 +46,13 @@ namespace {
 using manifest::ProbeType;
 
 void print_error(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
+
+bool uses_user_symbols(const manifest::Manifest& m) {
+  auto is_usym = [](const manifest::Field& f) { return f.kind == manifest::FieldKind::UserSymbol; };
+  for (const auto& map : m.maps)
+    if (is_usym(map.value) || std::any_of(map.key.begin(), map.key.end(), is_usym)) return true;
+  return false;
+}
 
 class FdGuard {
  public:
@@ -121,6 +130,8 @@ class Session {
   void print_all_maps();
   void stop_command();
   std::optional<RunError> store_start_time();
+  void report_stack_errors();
+  void print_symbol_warnings();
 
   const std::vector<uint8_t>& elf_;
   const manifest::Manifest& manifest_;
@@ -138,6 +149,8 @@ class Session {
   pid_t uprobe_pid_ = -1;
   int num_cpus_ = 1;
   bool command_exited_ = false;
+  Symbolizer symbolizer_;
+  FdGuard child_signal_fd_;  // SIGCHLD, when the command is stopped at exit for its mappings
 };
 
 bool Session::attach_one(size_t index, RunError& error) {
@@ -222,7 +235,35 @@ std::string Session::map_text(int index) {
     print_error(error);
     return {};
   }
-  return format_map(desc, entries, num_cpus_);
+  if (manifest_.stacks_elf_name.empty()) return format_map(desc, entries, num_cpus_);
+  StackRenderer stacks(symbolizer_);
+  if (!stacks.load(object_->map_fd(manifest_.stacks_elf_name), error)) print_error(error);
+  return format_map(desc, entries, num_cpus_, &stacks);
+}
+
+// Stacks that could not be recorded were counted per reason by the BPF side.
+void Session::report_stack_errors() {
+  if (manifest_.stack_errors_elf_name.empty()) return;
+  int fd = object_->map_fd(manifest_.stack_errors_elf_name);
+  if (fd < 0) return;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(num_cpus_));
+  static const char* const kWhy[] = {
+      "the stack could not be read",
+      "stack map full; raise --stack-map-size",
+      "a different stack had the same 64-bit id",
+  };
+  for (uint32_t i = 0; i < static_cast<uint32_t>(manifest::StackError::Count); ++i) {
+    if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
+    uint64_t total = 0;
+    for (uint64_t v : per_cpu) total += v;
+    if (total)
+      std::fprintf(stderr, "memscript: %llu stack%s could not be recorded (%s)\n",
+                   static_cast<unsigned long long>(total), total == 1 ? "" : "s", kWhy[i]);
+  }
+}
+
+void Session::print_symbol_warnings() {
+  for (const auto& w : symbolizer_.take_warnings()) std::fprintf(stderr, "memscript: %s\n", w.c_str());
 }
 
 void Session::print_all_maps() {
@@ -235,6 +276,7 @@ void Session::print_all_maps() {
   for (size_t i : order) out += map_text(static_cast<int>(i));
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
+  print_symbol_warnings();
 }
 
 int Session::event_loop() {
@@ -243,7 +285,7 @@ int Session::event_loop() {
     print_error(std::string("epoll_create1: ") + std::strerror(errno));
     return kExitRuntime;
   }
-  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3 };
+  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4 };
   auto add = [&](int fd, uint64_t tag) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -256,6 +298,11 @@ int Session::event_loop() {
   }
   int target_fd = command_ ? command_->pidfd() : target_pidfd_.get();
   if (target_fd >= 0 && add(target_fd, kTarget) != 0) {
+    print_error(std::string("epoll_ctl: ") + std::strerror(errno));
+    return kExitRuntime;
+  }
+
+  if (child_signal_fd_.get() >= 0 && add(child_signal_fd_.get(), kChild) != 0) {
     print_error(std::string("epoll_ctl: ") + std::strerror(errno));
     return kExitRuntime;
   }
@@ -282,6 +329,14 @@ int Session::event_loop() {
           command_exited_ = command_.has_value();
           stop = true;
           break;
+        case kChild: {
+          signalfd_siginfo info;
+          while (read(child_signal_fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+          }
+          // The exit stop: the mappings are still there; read them for symbols.
+          if (command_) command_->service_stops([this](pid_t pid) { symbolizer_.remember_process(pid); });
+          break;
+        }
       }
     }
     if (stop) break;
@@ -317,6 +372,7 @@ int Session::run() {
     if (!fd) return fail({kExitRuntime, error});
     target_pidfd_.reset(*fd);
     uprobe_pid_ = options_.pid;
+    symbolizer_.remember_process(options_.pid);
   }
 
   auto exe = self_exe();
@@ -358,6 +414,17 @@ int Session::run() {
     if (!cmd) return fail({kExitRuntime, why});
     command_.emplace(std::move(*cmd));
     uprobe_pid_ = command_->pid();
+    if (!manifest_.stacks_elf_name.empty() || uses_user_symbols(manifest_)) {
+      // Stacks are printed after the command has exited: keep it at its exit
+      // long enough to read its mappings (without this, raw addresses).
+      sigset_t chld;
+      sigemptyset(&chld);
+      sigaddset(&chld, SIGCHLD);
+      sigprocmask(SIG_BLOCK, &chld, nullptr);
+      child_signal_fd_.reset(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+      if (child_signal_fd_.get() < 0 || !command_->stop_at_exit())
+        print_error("warning: cannot watch " + command_->name() + " exit; its stacks may show raw addresses");
+    }
   }
 
   size_t n = manifest_.probes.size();
@@ -391,6 +458,7 @@ int Session::run() {
     consume_events();
   }
   print_all_maps();
+  report_stack_errors();
   if (dispatcher_->malformed_events())
     print_error("warning: " + std::to_string(dispatcher_->malformed_events()) + " malformed events were dropped");
   teardown();

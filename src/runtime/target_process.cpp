@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +190,34 @@ std::string TracedCommand::reap() {
   reaped_ = true;
   if (r < 0) return {};
   return describe_wait_status(name_, status);
+}
+
+bool TracedCommand::stop_at_exit() {
+  if (pid_ <= 0 || reaped_) return false;
+  // SEIZE does not stop the child; EXITKILL: if memscript dies, so does it.
+  traced_ = ptrace(PTRACE_SEIZE, pid_, nullptr, PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL) == 0;
+  return traced_;
+}
+
+bool TracedCommand::next_stop(int& status_event) {
+  if (!traced_ || reaped_) return false;
+  siginfo_t si{};
+  // WSTOPPED without WEXITED: reports ptrace stops, never reaps the exit.
+  if (waitid(P_PID, static_cast<id_t>(pid_), &si, WSTOPPED | WNOHANG) != 0 || si.si_pid != pid_) return false;
+  if (si.si_code != CLD_TRAPPED && si.si_code != CLD_STOPPED) return false;
+  const int st = si.si_status;
+  if ((st >> 8) == PTRACE_EVENT_EXIT) {
+    status_event = kExitEvent;
+  } else if ((st >> 8) != 0) {
+    status_event = 0;  // another ptrace event (group stop): nothing to deliver
+  } else {
+    status_event = st & 0x7f;  // a signal the command should still receive
+  }
+  return true;
+}
+
+void TracedCommand::resume(int status_event) {
+  ptrace(PTRACE_CONT, pid_, nullptr, reinterpret_cast<void*>(static_cast<intptr_t>(status_event > 0 ? status_event : 0)));
 }
 
 std::string describe_wait_status(const std::string& name, int status) {

@@ -46,6 +46,21 @@ class TracedCommand {
 
   // Lets the child execve the command.
   bool release(std::string& error);
+  // Asks the kernel to stop the command just before it exits, while its
+  // memory mappings still exist (ptrace PTRACE_O_TRACEEXIT; nothing else is
+  // traced). Then SIGCHLD arrives and service_stops() runs `at_exit`. Used to
+  // read /proc/PID/maps for symbols. False if ptrace is not allowed.
+  bool stop_at_exit();
+  // Handles every pending ptrace stop of the command without reaping it:
+  // the exit stop calls `at_exit(pid)`; other stops resume with their signal.
+  template <typename F>
+  void service_stops(F&& at_exit) {
+    int status_event = 0;
+    while (next_stop(status_event)) {
+      if (status_event == kExitEvent) at_exit(pid_);
+      resume(status_event);
+    }
+  }
   // SIGKILL and reap (attach failed, or memscript stops before the command ends).
   void kill_and_reap();
   // Reaps the child once it has exited. Returns "" for a zero exit status,
@@ -55,6 +70,10 @@ class TracedCommand {
 
  private:
   TracedCommand() = default;
+  static constexpr int kExitEvent = -1;
+  bool next_stop(int& status_event);  // status_event: kExitEvent or the signal to deliver
+  void resume(int status_event);
+  bool traced_ = false;
   pid_t pid_ = -1;
   int pidfd_ = -1;
   int release_fd_ = -1;  // write end of the pipe the child waits on

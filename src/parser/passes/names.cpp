@@ -73,9 +73,18 @@ class NameResolver {
       case ast::NodeKind::Builtin:
         builtin(static_cast<const ast::Builtin&>(e));
         return;
-      case ast::NodeKind::Call:
-        call(static_cast<const ast::Call&>(e));
+      case ast::NodeKind::Call: {
+        const auto& c = static_cast<const ast::Call&>(e);
+        call(c);
+        if (c.func == "ustack" || c.func == "kstack") {
+          // `perf` and `bpftrace` are stack modes here, not builtins; the type
+          // pass checks the rest of the arguments.
+          for (const auto& a : c.args)
+            if (!is_stack_mode(*a)) expr(*a);
+          return;
+        }
         break;
+      }
       case ast::NodeKind::Variable:
         variable(static_cast<const ast::Variable&>(e));
         return;
@@ -83,6 +92,12 @@ class NameResolver {
         break;
     }
     for_each_child(const_cast<ast::Expr&>(e), [&](ast::Expr& child) { expr(child); });
+  }
+
+  static bool is_stack_mode(const ast::Expr& e) {
+    if (e.kind != ast::NodeKind::Builtin) return false;
+    const std::string& n = static_cast<const ast::Builtin&>(e).name;
+    return n == "perf" || n == "bpftrace";
   }
 
   void builtin(const ast::Builtin& b) {

@@ -22,11 +22,16 @@ struct MapState {
 };
 using MapStates = std::map<std::string, MapState>;
 
-bool is_value_kind(const Type& t) { return t.kind == TypeKind::Integer || t.kind == TypeKind::String; }
+bool is_value_kind(const Type& t) {
+  return t.kind == TypeKind::Integer || t.kind == TypeKind::String || t.is_stack() || t.is_symbol();
+}
 
 // Same kind of value. Integers of either signedness share a layout; strings of
 // different sizes are padded to the largest.
-bool compatible(const Type& a, const Type& b) { return a.kind == b.kind; }
+bool compatible(const Type& a, const Type& b) {
+  if (a.is_stack()) return a == b;  // ustack(5) and ustack(perf) print differently: not one map
+  return a.kind == b.kind;
+}
 
 void widen(Type& fixed, const Type& other) {
   if (fixed.kind == TypeKind::String) fixed.size = std::max(fixed.size, other.size);
@@ -173,7 +178,7 @@ class TypeChecker {
       if (t.kind == TypeKind::None) {
         complete = false;
       } else if (!is_value_kind(t)) {
-        error(k->loc, "a map key must be an integer or a string, not " + to_string(t));
+        error(k->loc, "a map key must be an integer, a string, a stack or a symbol, not " + to_string(t));
         complete = false;
       }
       keys.push_back(t);
@@ -252,12 +257,75 @@ class TypeChecker {
   Type value_call(ast::Call& c) {
     const FunctionDesc* d = find_function(c.func);
     if (!d) return Type::none();
+    if (d->use == FunctionUse::Value) return value_function(c, *d);
     if (d->use == FunctionUse::Aggregation)
       error(c.loc, c.func + "() can only be the whole value of a map assignment",
             "e.g. @x[comm] = " + std::string(d->usage));
     else
       error(c.loc, c.func + "() does not return a value", "call it as a statement of its own");
     return Type::none();
+  }
+
+  Type value_function(ast::Call& c, const FunctionDesc& d) {
+    if (d.aggregation == TypeKind::USym || d.aggregation == TypeKind::KSym) {
+      if (c.args.size() != 1) return Type::none();  // the names pass reported it
+      Type t = expr(*c.args[0]);
+      if (t.kind == TypeKind::None) return t;
+      if (t.kind != TypeKind::Integer) {
+        error(c.args[0]->loc, c.func + "() needs an address (an integer), not " + to_string(t));
+        return Type::none();
+      }
+      return Type::symbol(d.aggregation == TypeKind::KSym);
+    }
+    return stack_call(c, d.aggregation == TypeKind::KStack);
+  }
+
+  // ustack(), ustack(perf), ustack(5), ustack(perf, 5), ustack(bpftrace, 5).
+  Type stack_call(ast::Call& c, bool kernel) {
+    const std::string usage = c.func + "([perf|bpftrace][, frames])";
+    if (c.args.size() > 2) {
+      error(c.loc, c.func + "() takes at most 2 arguments, but " + std::to_string(c.args.size()) + " given",
+            "usage: " + usage);
+      return Type::none();
+    }
+    bool perf = false;
+    uint32_t limit = kDefaultStackFrames;
+    size_t i = 0;
+    auto mode_name = [](const ast::Expr& e) -> std::string {
+      return e.kind == ast::NodeKind::Builtin ? static_cast<const ast::Builtin&>(e).name : std::string();
+    };
+    if (i < c.args.size() && c.args[i]->kind == ast::NodeKind::Builtin) {
+      std::string m = mode_name(*c.args[i]);
+      if (m != "perf" && m != "bpftrace") {
+        error(c.args[i]->loc, "unknown stack mode '" + m + "'", "the modes are perf and bpftrace");
+        return Type::none();
+      }
+      perf = m == "perf";
+      ++i;
+    }
+    if (i < c.args.size()) {
+      ast::Expr& n = *c.args[i];
+      if (n.kind != ast::NodeKind::Integer) {
+        expr(n);
+        error(n.loc, "the number of frames given to " + c.func + "() must be an integer constant",
+              "usage: " + usage);
+        return Type::none();
+      }
+      uint64_t v = static_cast<ast::Integer&>(n).value;
+      set_type(n, Type::integer());
+      if (v < 1 || v > kMaxStackFrames) {
+        error(n.loc, c.func + "() keeps 1 to " + std::to_string(kMaxStackFrames) + " frames, not " + std::to_string(v),
+              std::to_string(kMaxStackFrames) + " is the kernel's perf_event_max_stack default");
+        return Type::none();
+      }
+      limit = static_cast<uint32_t>(v);
+      ++i;
+    }
+    if (i < c.args.size()) {
+      error(c.args[i]->loc, "unexpected argument to " + c.func + "()", "usage: " + usage);
+      return Type::none();
+    }
+    return Type::stack(kernel, limit, perf);
   }
 
   void statement_call(ast::Call& c) {

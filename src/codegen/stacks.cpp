@@ -1,0 +1,219 @@
+// Stack capture: ustack / kstack into the stack store (see manifest.h).
+//
+// Why not a BPF_MAP_TYPE_STACK_TRACE: its buckets are indexed by a 32-bit hash
+// modulo the map size, so distinct stacks collide often (2,000 stacks in a
+// 4,096-bucket map lose hundreds), and with BPF_F_REUSE_STACKID a collision
+// silently replaces the older stack. It also cannot add the caller frame an
+// entry uprobe misses. Here a stack is captured with bpf_get_stack into a
+// per-CPU scratch record, identified by a 64-bit hash of the whole record,
+// and stored by value with BPF_NOEXIST. When the id is already present the
+// stored record is compared word by word: equal means the same stack; a
+// difference is a real 64-bit collision, counted, never merged. Every stack
+// that cannot be recorded (fault, store full, collision) is counted in the
+// error map, which the runtime reports at exit.
+//
+// The hash and the comparison are straight-line code (no loops): at most
+// kStackRecordWords words each, which keeps the verifier's work trivial.
+#include <algorithm>
+
+#include "codegen/codegen_impl.h"
+
+namespace ms::codegen_detail {
+
+namespace {
+
+constexpr uint64_t kMapTypeHash = 1;
+constexpr uint64_t kMapTypePercpuArray = 6;
+constexpr uint64_t kBpfFNoPrealloc = 1;
+constexpr uint64_t kBpfFUserStack = 1ull << 8;
+constexpr int64_t kEExist = 17;
+// struct pt_regs on x86-64.
+constexpr uint32_t kRegsSp = 152;
+
+}  // namespace
+
+void Codegen::define_stack_maps() {
+  if (stacks_) return;
+  const uint32_t record = manifest::kStackRecordWords * 8;
+  manifest_.stacks_elf_name = "stacks";
+  manifest_.stack_scratch_elf_name = "stack_scratch";
+  manifest_.stack_errors_elf_name = "stack_errors";
+  manifest_.stack_map_entries = options_.stack_map_entries;
+  // No preallocation: a record is ~1 KiB and most stores stay far from full.
+  stacks_ = define_map_global(manifest_.stacks_elf_name, 0,
+                              {{"type", kMapTypeHash},
+                               {"max_entries", options_.stack_map_entries},
+                               {"map_flags", kBpfFNoPrealloc},
+                               {"key_size", 8},
+                               {"value_size", record}});
+  stack_scratch_ = define_map_global(manifest_.stack_scratch_elf_name, 0,
+                                     {{"type", kMapTypePercpuArray}, {"max_entries", 1}, {"key_size", 4},
+                                      {"value_size", record}});
+  stack_errors_ = define_map_global(
+      manifest_.stack_errors_elf_name, 0,
+      {{"type", kMapTypePercpuArray},
+       {"max_entries", static_cast<uint64_t>(manifest::StackError::Count)},
+       {"key_size", 4},
+       {"value_size", 8}});
+}
+
+void Codegen::count_stack_error(manifest::StackError why) {
+  auto* key = stack_buffer(4, {}, "stack_err_key");
+  b_->CreateAlignedStore(b_->getInt32(static_cast<uint32_t>(why)), key, llvm::Align(8));
+  llvm::Value* p = map_lookup(stack_errors_, key);
+  auto* have = llvm::BasicBlock::Create(*llvm_, "stack_err_have", fn_);
+  auto* done = llvm::BasicBlock::Create(*llvm_, "stack_err_done", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(p), done, have);
+  b_->SetInsertPoint(have);
+  // Per-CPU slot: a plain increment is enough.
+  llvm::Value* old = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8));
+  b_->CreateAlignedStore(b_->CreateAdd(old, b_->getInt64(1)), p, llvm::Align(8));
+  b_->CreateBr(done);
+  b_->SetInsertPoint(done);
+}
+
+Value Codegen::gen_stack(const Type& t, const Location& loc) {
+  define_stack_maps();
+  auto* i64 = b_->getInt64Ty();
+  const bool kernel = t.kind == TypeKind::KStack;
+  const uint32_t limit = std::clamp<uint32_t>(t.stack_limit ? t.stack_limit : kDefaultStackFrames, 1,
+                                              manifest::kStackMaxFrames);
+  const uint32_t words = manifest::kStackHeaderWords + limit;  // what the record holds for this limit
+  constexpr uint32_t kFrames = manifest::kStackHeaderWords * 8;  // byte offset of frame 0
+
+  // Every path that cannot record the stack ends in `fail_bb` with id 0.
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "stack_done", fn_);
+  llvm::SmallVector<std::pair<llvm::Value*, llvm::BasicBlock*>, 4> results;
+
+  auto* zero_key = stack_buffer(4, loc, "stack_key");
+  b_->CreateAlignedStore(b_->getInt32(0), zero_key, llvm::Align(8));
+  llvm::Value* rec = map_lookup(stack_scratch_, zero_key);
+  auto* have_bb = llvm::BasicBlock::Create(*llvm_, "stack_scratch", fn_);
+  results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
+  b_->CreateCondBr(b_->CreateIsNull(rec), done_bb, have_bb);
+  b_->SetInsertPoint(have_bb);
+
+  auto word_ptr = [&](llvm::Value* base, uint32_t i) { return byte_ptr(base, i * 8); };
+  auto load_word = [&](llvm::Value* base, uint32_t i) {
+    return b_->CreateAlignedLoad(i64, word_ptr(base, i), llvm::Align(8));
+  };
+  auto store_word = [&](llvm::Value* v, llvm::Value* base, uint32_t i) {
+    b_->CreateAlignedStore(v, word_ptr(base, i), llvm::Align(8));
+  };
+
+  // Header, and the frames past `limit` (stale from an earlier, deeper stack
+  // on this CPU): bpf_get_stack zero-pads only up to the size it is given.
+  llvm::Value* owner = kernel ? static_cast<llvm::Value*>(b_->getInt64(manifest::kKernelStackFlag))
+                              : b_->CreateLShr(call_helper(kGetCurrentPidTgid, i64, {}, "pid_tgid"), 32);
+  store_word(owner, rec, 0);
+  store_word(b_->getInt64(0), rec, 1);
+  if (limit < manifest::kStackMaxFrames)
+    b_->CreateMemSet(byte_ptr(rec, kFrames + limit * 8), b_->getInt8(0), (manifest::kStackMaxFrames - limit) * 8,
+                     llvm::MaybeAlign(8));
+
+  llvm::Value* len = call_helper(kGetStack, i64,
+                                 {ctx_arg_, byte_ptr(rec, kFrames), b_->getInt64(limit * 8),
+                                  b_->getInt64(kernel ? 0 : kBpfFUserStack)},
+                                 "stack_len");
+  auto* got_bb = llvm::BasicBlock::Create(*llvm_, "stack_got", fn_);
+  auto* fault_bb = llvm::BasicBlock::Create(*llvm_, "stack_fault", fn_);
+  b_->CreateCondBr(b_->CreateICmpSLT(len, b_->getInt64(0)), fault_bb, got_bb);
+  b_->SetInsertPoint(fault_bb);
+  count_stack_error(manifest::StackError::Fault);
+  results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
+  b_->CreateBr(done_bb);
+
+  b_->SetInsertPoint(got_bb);
+  if (!kernel && attach_->type == manifest::ProbeType::Uprobe) {
+    // At a function's first instruction the return address is at [sp] and
+    // rbp is still the caller's, so the frame-pointer walk goes from the
+    // probed function straight to the caller's caller. Kernels since 6.11
+    // add the caller themselves when the probed instruction is `push %rbp`
+    // or endbr64: then frame 1 already equals [sp] and nothing is added.
+    auto* ret_slot = stack_buffer(8, loc, "entry_ret");
+    b_->CreateAlignedStore(b_->getInt64(0), ret_slot, llvm::Align(8));
+    llvm::Value* sp = load_ctx_u64(kRegsSp);
+    llvm::Value* rc = call_helper(kProbeReadUser, i64, {ret_slot, b_->getInt32(8), sp}, "read_ret");
+    llvm::Value* ret = b_->CreateAlignedLoad(i64, ret_slot, llvm::Align(8), "entry_ret");
+    llvm::Value* frame1 = load_word(rec, manifest::kStackHeaderWords + 1);
+    llvm::Value* missing = b_->CreateAnd(b_->CreateICmpEQ(rc, b_->getInt64(0)),
+                                         b_->CreateAnd(b_->CreateICmpNE(ret, b_->getInt64(0)),
+                                                       b_->CreateICmpNE(frame1, ret)));
+    auto* add_bb = llvm::BasicBlock::Create(*llvm_, "stack_add_caller", fn_);
+    auto* added_bb = llvm::BasicBlock::Create(*llvm_, "stack_caller_done", fn_);
+    b_->CreateCondBr(missing, add_bb, added_bb);
+    b_->SetInsertPoint(add_bb);
+    store_word(ret, rec, 1);
+    // The caller takes one of the `limit` frames: drop the outermost one if
+    // the walk filled them all, so equal printed stacks share one id.
+    if (limit > 1) {
+      auto* full_bb = llvm::BasicBlock::Create(*llvm_, "stack_full", fn_);
+      b_->CreateCondBr(b_->CreateICmpSGE(len, b_->getInt64(limit * 8)), full_bb, added_bb);
+      b_->SetInsertPoint(full_bb);
+      store_word(b_->getInt64(0), rec, manifest::kStackHeaderWords + limit - 1);
+    }
+    b_->CreateBr(added_bb);
+    b_->SetInsertPoint(added_bb);
+  }
+
+  // 64-bit id: each step h -> (h ^ w) * p is a bijection of h, so records that
+  // differ in one word always differ in h; fmix64 spreads the bits.
+  llvm::Value* h = b_->getInt64(0xcbf29ce484222325ull);
+  for (uint32_t i = 0; i < words; ++i)
+    h = b_->CreateMul(b_->CreateXor(h, load_word(rec, i)), b_->getInt64(0x100000001b3ull));
+  h = b_->CreateXor(h, b_->CreateLShr(h, 33));
+  h = b_->CreateMul(h, b_->getInt64(0xff51afd7ed558ccdull));
+  h = b_->CreateXor(h, b_->CreateLShr(h, 33));
+  h = b_->CreateMul(h, b_->getInt64(0xc4ceb9fe1a85ec53ull));
+  h = b_->CreateXor(h, b_->CreateLShr(h, 33));
+  // 0 means "not recorded" in the script's maps.
+  llvm::Value* id = b_->CreateSelect(b_->CreateICmpEQ(h, b_->getInt64(0)), b_->getInt64(1), h, "stack_id");
+  auto* id_slot = stack_buffer(8, loc, "stack_id");
+  b_->CreateAlignedStore(id, id_slot, llvm::Align(8));
+
+  llvm::Value* rc = call_helper(kMapUpdateElem, i64, {stacks_, id_slot, rec, b_->getInt64(kBpfNoExist)}, "stack_put");
+  auto* stored_bb = llvm::BasicBlock::Create(*llvm_, "stack_stored", fn_);
+  auto* not_stored_bb = llvm::BasicBlock::Create(*llvm_, "stack_not_stored", fn_);
+  b_->CreateCondBr(b_->CreateICmpEQ(rc, b_->getInt64(0)), stored_bb, not_stored_bb);
+  b_->SetInsertPoint(stored_bb);
+  results.push_back({id, stored_bb});
+  b_->CreateBr(done_bb);
+
+  b_->SetInsertPoint(not_stored_bb);
+  auto* exists_bb = llvm::BasicBlock::Create(*llvm_, "stack_exists", fn_);
+  auto* full_bb = llvm::BasicBlock::Create(*llvm_, "stack_store_full", fn_);
+  b_->CreateCondBr(b_->CreateICmpEQ(rc, b_->getInt64(static_cast<uint64_t>(-kEExist))), exists_bb, full_bb);
+  b_->SetInsertPoint(full_bb);
+  count_stack_error(manifest::StackError::MapFull);
+  results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
+  b_->CreateBr(done_bb);
+
+  b_->SetInsertPoint(exists_bb);
+  llvm::Value* old = map_lookup(stacks_, id_slot);
+  auto* compare_bb = llvm::BasicBlock::Create(*llvm_, "stack_compare", fn_);
+  auto* collision_bb = llvm::BasicBlock::Create(*llvm_, "stack_collision", fn_);
+  auto* same_bb = llvm::BasicBlock::Create(*llvm_, "stack_same", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(old), collision_bb, compare_bb);
+  b_->SetInsertPoint(compare_bb);
+  // Beyond `words` this record is zero. Frames are contiguous (the first zero
+  // ends them), so the stored one is equal iff its first `words` words match
+  // and the next one, if any, is zero.
+  llvm::Value* diff = b_->getInt64(0);
+  for (uint32_t i = 0; i < words; ++i) diff = b_->CreateOr(diff, b_->CreateXor(load_word(old, i), load_word(rec, i)));
+  if (words < manifest::kStackRecordWords) diff = b_->CreateOr(diff, load_word(old, words));
+  b_->CreateCondBr(b_->CreateICmpEQ(diff, b_->getInt64(0)), same_bb, collision_bb);
+  b_->SetInsertPoint(same_bb);
+  results.push_back({id, same_bb});
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(collision_bb);
+  count_stack_error(manifest::StackError::Collision);
+  results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
+  b_->CreateBr(done_bb);
+
+  b_->SetInsertPoint(done_bb);
+  auto* phi = b_->CreatePHI(i64, static_cast<unsigned>(results.size()), "stack");
+  for (auto& [v, bb] : results) phi->addIncoming(v, bb);
+  return {phi, t};
+}
+
+}  // namespace ms::codegen_detail

@@ -1,0 +1,108 @@
+#include "runtime/stack_renderer.h"
+
+#include <bpf/bpf.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace ms::runtime {
+
+namespace {
+
+uint64_t u64_at(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+std::string hex_no_prefix(uint64_t a) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(a));
+  return buf;
+}
+
+}  // namespace
+
+std::vector<uint64_t> StackRecord::printed_frames(uint32_t limit) const {
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    out.push_back(frames[i]);
+    if (i == 0 && entry_ret) out.push_back(entry_ret);
+  }
+  if (frames.empty() && entry_ret) out.push_back(entry_ret);
+  if (limit && out.size() > limit) out.resize(limit);
+  return out;
+}
+
+StackRecord decode_stack_record(const uint8_t* data, size_t size) {
+  StackRecord r;
+  const size_t words = size / 8;
+  if (words < manifest::kStackHeaderWords) return r;
+  r.owner = u64_at(data);
+  r.entry_ret = u64_at(data + 8);
+  for (size_t i = manifest::kStackHeaderWords; i < words; ++i) {
+    uint64_t f = u64_at(data + i * 8);
+    if (f == 0) break;  // frames are contiguous; the rest is padding
+    r.frames.push_back(f);
+  }
+  return r;
+}
+
+bool StackRenderer::load(int fd, std::string& error) {
+  const size_t record = manifest::kStackRecordWords * 8;
+  std::vector<uint8_t> value(record);
+  uint64_t key = 0, next = 0;
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    if (bpf_map_lookup_elem(fd, &next, value.data()) == 0) stacks_[next] = decode_stack_record(value.data(), record);
+    key = next;
+    prev = &key;
+  }
+  if (errno != ENOENT) {
+    error = std::string("reading the stack store: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+std::string StackRenderer::render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key) {
+  const std::string indent = as_key ? "    " : "        ";
+  auto it = id ? stacks_.find(id) : stacks_.end();
+  if (it == stacks_.end()) {
+    // Counted by the BPF side; the reason is reported once at exit.
+    return "\n" + (perf ? std::string("\t") : indent) + "[stack not recorded]\n";
+  }
+  const StackRecord& r = it->second;
+  const pid_t pid = kernel ? 0 : static_cast<pid_t>(r.owner);
+  std::string out = "\n";
+  for (uint64_t addr : r.printed_frames(limit)) {
+    if (perf) {
+      ResolvedFrame f = kernel ? symbolizer_.resolve_kernel(addr) : symbolizer_.resolve_user(pid, addr);
+      std::string sym = f.symbol.empty() ? "0x" + hex_no_prefix(addr) : f.symbol + "+" + std::to_string(f.offset);
+      std::string module = kernel ? "[kernel.kallsyms]" : (f.module.empty() ? "[unknown]" : f.module);
+      out += "\t" + hex_no_prefix(addr) + " " + sym + " (" + module + ")\n";
+    } else {
+      out += indent + (kernel ? symbolizer_.kernel_name(addr, true) : symbolizer_.user_name(pid, addr, true)) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string StackRenderer::render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) {
+  if (static_cast<size_t>(f.offset) + f.size > size) return {};
+  const uint8_t* p = data + f.offset;
+  switch (f.kind) {
+    case manifest::FieldKind::UserStack:
+    case manifest::FieldKind::KernelStack:
+      return render_stack(u64_at(p), f.kind == manifest::FieldKind::KernelStack, f.stack_limit, f.stack_perf, as_key);
+    case manifest::FieldKind::UserSymbol:
+      return symbolizer_.user_name(static_cast<pid_t>(u64_at(p + 8)), u64_at(p), false);
+    case manifest::FieldKind::KernelSymbol:
+      return symbolizer_.kernel_name(u64_at(p), false);
+    default:
+      return {};
+  }
+}
+
+}  // namespace ms::runtime

@@ -1,0 +1,51 @@
+// Prints stacks and symbols the way bpftrace 0.17 does, from the stack store
+// the BPF side fills (see the stack store in manifest.h) and our symbolizer.
+//
+//   ustack as a map key:   "@[\n    frame\n    frame\n]: 3"   (4 spaces)
+//   ustack as a value:     "@v: \n        frame\n\n"           (8 spaces)
+//   frame:                 "func+offset", or 0xADDR when unknown
+//   perf mode:             "\tADDR func+offset (module)" per frame
+//   usym / ksym:           "func", or 0xADDR when unknown
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "runtime/map_value.h"
+#include "runtime/symbolizer.h"
+
+namespace ms::runtime {
+
+struct StackRecord {
+  uint64_t owner = 0;      // pid, or kKernelStackFlag for kernel stacks
+  uint64_t entry_ret = 0;  // the entry-probe caller to insert as frame 2, or 0
+  std::vector<uint64_t> frames;
+
+  // The frames as printed: entry_ret inserted after the first, at most `limit`.
+  std::vector<uint64_t> printed_frames(uint32_t limit) const;
+};
+
+// Decodes one record of kStackRecordWords words.
+StackRecord decode_stack_record(const uint8_t* data, size_t size);
+
+class StackRenderer : public FieldRenderer {
+ public:
+  explicit StackRenderer(Symbolizer& symbolizer) : symbolizer_(symbolizer) {}
+
+  // Reads the whole stack store (map fd). Returns false and sets `error` on failure.
+  bool load(int stacks_fd, std::string& error);
+  void add(uint64_t id, StackRecord r) { stacks_[id] = std::move(r); }
+  size_t size() const { return stacks_.size(); }
+
+  std::string render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) override;
+  std::string render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key);
+
+ private:
+  Symbolizer& symbolizer_;
+  std::unordered_map<uint64_t, StackRecord> stacks_;
+};
+
+}  // namespace ms::runtime
