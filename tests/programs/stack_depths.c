@@ -29,13 +29,17 @@ __attribute__((noinline)) void recurse(int depth, int site) {
 }
 
 int main(void) {
-  long calls = 0;
+  long calls = 0, first_site_calls = 0;
   for (int site = 0; site < SITES; ++site)
     for (int d = 1; d <= DEPTHS; ++d)
       for (int r = 0; r < d % 3 + 1; ++r) {
         recurse(d, site);
         ++calls;
+        if (site == 0) ++first_site_calls;
       }
-  printf("truth: size=%d stacks=%d calls=%ld\n", SIZE, DEPTHS * SITES, calls);
+  // With room for only DEPTHS stacks, the first site's are the ones kept
+  // (the program is single-threaded): every later call cannot be recorded.
+  printf("truth: size=%d stacks=%d calls=%ld depths=%d unrecorded_with_depths_room=%ld\n", SIZE, DEPTHS * SITES,
+         calls, DEPTHS, calls - first_site_calls);
   return 0;
 }
