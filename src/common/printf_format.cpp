@@ -207,7 +207,7 @@ bool read_string_field(const manifest::Field& field, const uint8_t* data, size_t
 }
 
 std::string format_event(const ParsedFormat& format, const std::vector<manifest::Field>& args, const uint8_t* event,
-                         size_t size) {
+                         size_t size, const RenderField* render_other) {
   std::string out;
   size_t arg = 0;
   for (const auto& piece : format.pieces) {
@@ -220,6 +220,9 @@ std::string format_event(const ParsedFormat& format, const std::vector<manifest:
     if (f.kind == manifest::FieldKind::String) {
       std::string s;
       out += read_string_field(f, event, size, s) ? format_string(piece.spec, s) : "<bad arg>";
+    } else if (f.kind != manifest::FieldKind::Integer && render_other && *render_other) {
+      out += static_cast<size_t>(f.offset) + f.size <= size ? format_string(piece.spec, (*render_other)(f, event, size))
+                                                            : "<bad arg>";
     } else {
       uint64_t v = 0;
       out += read_integer_field(f, event, size, v) ? format_integer(piece.spec, v, f.is_signed) : "<bad arg>";

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,11 @@ std::string format_string(const FormatSpec& spec, const std::string& text);
 // Formats an event: `args` describe where each argument lies in `event`.
 // Arguments that would lie outside the event are shown as "<bad arg>"; specs
 // without an argument are left out.
+// Fields that are neither integers nor strings (stacks, symbols) are turned
+// into text by `render_other` when given, else shown as their raw number.
+using RenderField = std::function<std::string(const manifest::Field&, const uint8_t* event, size_t size)>;
 std::string format_event(const ParsedFormat& format, const std::vector<manifest::Field>& args, const uint8_t* event,
-                         size_t size);
+                         size_t size, const RenderField* render_other = nullptr);
 
 // Reads an integer field (1, 2, 4 or 8 bytes, little-endian), sign-extending
 // signed fields. Returns false if it lies outside `size`.

@@ -47,7 +47,12 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
   const auto& e = manifest_.events[id];
   switch (e.kind) {
     case EventKind::Printf:
-      if (!formats_.empty() && formats_[id]) output_ += format_event(*formats_[id], e.args, data, size);
+      if (!formats_.empty() && formats_[id]) {
+        RenderField render;
+        if (renderer_)
+          render = [this](const manifest::Field& f, const uint8_t* d, size_t n) { return renderer_->render(f, d, n, false); };
+        output_ += format_event(*formats_[id], e.args, data, size, &render);
+      }
       break;
     case EventKind::Exit:
       exit_requested_ = true;

@@ -10,6 +10,7 @@
 
 #include "manifest/manifest.h"
 #include "common/printf_format.h"
+#include "runtime/map_value.h"
 
 namespace ms::runtime {
 
@@ -28,6 +29,9 @@ class EventDispatcher {
   // Handles one event. Output accumulates until take_output().
   void handle(const uint8_t* data, size_t size);
 
+  // Renders stack and symbol arguments of printf (not owned; may be null).
+  void set_field_renderer(FieldRenderer* r) { renderer_ = r; }
+
   bool exit_requested() const { return exit_requested_; }
   std::string take_output();
   // Events that could not be decoded (unknown id, too short); reported at the end.
@@ -41,6 +45,7 @@ class EventDispatcher {
   std::string output_;
   bool exit_requested_ = false;
   uint64_t malformed_ = 0;
+  FieldRenderer* renderer_ = nullptr;
 };
 
 }  // namespace ms::runtime

@@ -150,6 +150,7 @@ class Session {
   int num_cpus_ = 1;
   bool command_exited_ = false;
   Symbolizer symbolizer_;
+  std::unique_ptr<StackRenderer> renderer_;  // stacks and symbols in maps and printf
   FdGuard child_signal_fd_;  // SIGCHLD, when the command is stopped at exit for its mappings
 };
 
@@ -235,10 +236,7 @@ std::string Session::map_text(int index) {
     print_error(error);
     return {};
   }
-  if (manifest_.stacks_elf_name.empty()) return format_map(desc, entries, num_cpus_);
-  StackRenderer stacks(symbolizer_);
-  if (!stacks.load(object_->map_fd(manifest_.stacks_elf_name), error)) print_error(error);
-  return format_map(desc, entries, num_cpus_, &stacks);
+  return format_map(desc, entries, num_cpus_, renderer_.get());
 }
 
 // Stacks that could not be recorded were counted per reason by the BPF side.
@@ -391,6 +389,9 @@ int Session::run() {
         const auto& desc = manifest_.maps[static_cast<size_t>(i)];
         if (!clear_map(object_->map_fd(desc.elf_name), desc, why)) print_error(why);
       });
+  renderer_ = std::make_unique<StackRenderer>(
+      symbolizer_, manifest_.stacks_elf_name.empty() ? -1 : object_->map_fd(manifest_.stacks_elf_name));
+  dispatcher_->set_field_renderer(renderer_.get());
   std::string why;
   if (!dispatcher_->prepare(why)) return fail({kExitScriptError, why});
   int rb_fd = object_->map_fd(manifest_.ringbuf_elf_name);

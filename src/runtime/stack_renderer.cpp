@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -49,31 +48,24 @@ StackRecord decode_stack_record(const uint8_t* data, size_t size) {
   return r;
 }
 
-bool StackRenderer::load(int fd, std::string& error) {
-  const size_t record = manifest::kStackRecordWords * 8;
-  std::vector<uint8_t> value(record);
-  uint64_t key = 0, next = 0;
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    if (bpf_map_lookup_elem(fd, &next, value.data()) == 0) stacks_[next] = decode_stack_record(value.data(), record);
-    key = next;
-    prev = &key;
-  }
-  if (errno != ENOENT) {
-    error = std::string("reading the stack store: ") + std::strerror(errno);
-    return false;
-  }
-  return true;
+const StackRecord* StackRenderer::find(uint64_t id) {
+  if (id == 0) return nullptr;
+  auto it = stacks_.find(id);
+  if (it != stacks_.end()) return &it->second;
+  if (fd_ < 0) return nullptr;
+  std::vector<uint8_t> value(manifest::kStackRecordWords * 8);
+  if (bpf_map_lookup_elem(fd_, &id, value.data()) != 0) return nullptr;
+  return &(stacks_[id] = decode_stack_record(value.data(), value.size()));
 }
 
 std::string StackRenderer::render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key) {
   const std::string indent = as_key ? "    " : "        ";
-  auto it = id ? stacks_.find(id) : stacks_.end();
-  if (it == stacks_.end()) {
+  const StackRecord* found = find(id);
+  if (!found) {
     // Counted by the BPF side; the reason is reported once at exit.
     return "\n" + (perf ? std::string("\t") : indent) + "[stack not recorded]\n";
   }
-  const StackRecord& r = it->second;
+  const StackRecord& r = *found;
   const pid_t pid = kernel ? 0 : static_cast<pid_t>(r.owner);
   std::string out = "\n";
   for (uint64_t addr : r.printed_frames(limit)) {

@@ -33,10 +33,10 @@ StackRecord decode_stack_record(const uint8_t* data, size_t size);
 
 class StackRenderer : public FieldRenderer {
  public:
-  explicit StackRenderer(Symbolizer& symbolizer) : symbolizer_(symbolizer) {}
-
-  // Reads the whole stack store (map fd). Returns false and sets `error` on failure.
-  bool load(int stacks_fd, std::string& error);
+  // `stacks_fd`: the stack store, looked up by id on first use (-1: none).
+  // An id names one content forever (the BPF side never stores a different
+  // stack under an existing id), so what is read once stays valid.
+  explicit StackRenderer(Symbolizer& symbolizer, int stacks_fd = -1) : symbolizer_(symbolizer), fd_(stacks_fd) {}
   void add(uint64_t id, StackRecord r) { stacks_[id] = std::move(r); }
   size_t size() const { return stacks_.size(); }
 
@@ -44,7 +44,9 @@ class StackRenderer : public FieldRenderer {
   std::string render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key);
 
  private:
+  const StackRecord* find(uint64_t id);
   Symbolizer& symbolizer_;
+  int fd_ = -1;
   std::unordered_map<uint64_t, StackRecord> stacks_;
 };
 

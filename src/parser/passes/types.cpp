@@ -421,7 +421,9 @@ class TypeChecker {
       }
       const FormatSpec& spec = *specs[i];
       if (t.kind == TypeKind::None) continue;
-      bool ok = spec.takes_string() ? t.kind == TypeKind::String : t.kind == TypeKind::Integer;
+      // Like bpftrace, %s also prints stacks and symbols.
+      bool ok = spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol())
+                                    : t.kind == TypeKind::Integer;
       if (!ok) {
         error(arg.loc,
               c.func + "() conversion " + spec.text + " needs " +
