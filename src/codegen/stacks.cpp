@@ -13,7 +13,7 @@
 // error map, which the runtime reports at exit.
 //
 // The hash and the comparison are straight-line code (no loops): at most
-// kStackRecordWords words each, which keeps the verifier's work trivial.
+// kStackScanWord words each, which keeps the verifier's work trivial.
 #include <algorithm>
 
 #include "codegen/codegen_impl.h"
@@ -144,6 +144,10 @@ Value Codegen::gen_stack(const Type& t, const Location& loc) {
     b_->CreateCondBr(missing, add_bb, added_bb);
     b_->SetInsertPoint(add_bb);
     store_word(ret, rec, 1);
+    // The words above it, for a caller without a frame pointer (see manifest.h).
+    call_helper(kProbeReadUser, i64,
+                {word_ptr(rec, manifest::kStackScanWord), b_->getInt32(manifest::kStackScanWords * 8),
+                 b_->CreateAdd(sp, b_->getInt64(8))});
     // The caller takes one of the `limit` frames: drop the outermost one if
     // the walk filled them all, so equal printed stacks share one id.
     if (limit > 1) {
@@ -200,7 +204,7 @@ Value Codegen::gen_stack(const Type& t, const Location& loc) {
   // and the next one, if any, is zero.
   llvm::Value* diff = b_->getInt64(0);
   for (uint32_t i = 0; i < words; ++i) diff = b_->CreateOr(diff, b_->CreateXor(load_word(old, i), load_word(rec, i)));
-  if (words < manifest::kStackRecordWords) diff = b_->CreateOr(diff, load_word(old, words));
+  if (words < manifest::kStackScanWord) diff = b_->CreateOr(diff, load_word(old, words));
   b_->CreateCondBr(b_->CreateICmpEQ(diff, b_->getInt64(0)), same_bb, collision_bb);
   b_->SetInsertPoint(same_bb);
   results.push_back({id, same_bb});

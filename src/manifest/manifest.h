@@ -54,10 +54,18 @@ struct Field {
 //       and rbp is still the caller's); when the kernel did not add it itself,
 //       the probe stores *(u64*)sp here and the runtime inserts it as frame 2.
 //       0 otherwise.
-//   [2..] frames, innermost first, 0-terminated (zero-padded).
+//   [2..129) frames, innermost first, 0-terminated (zero-padded).
+//   [129..145) when [1] is set: the 16 words above the return address
+//       (sp+8..), read at the same time. If the caller is a function without
+//       a frame pointer (libstdc++'s operator new calling malloc), its own
+//       return address is among them and the frame-pointer walk skipped it
+//       too; the runtime finds it with the caller's unwind table (.eh_frame).
+//       Not part of the id: local data there varies from call to call.
 inline constexpr uint32_t kStackHeaderWords = 2;
 inline constexpr uint32_t kStackMaxFrames = 127;
-inline constexpr uint32_t kStackRecordWords = kStackHeaderWords + kStackMaxFrames;
+inline constexpr uint32_t kStackScanWords = 16;
+inline constexpr uint32_t kStackScanWord = kStackHeaderWords + kStackMaxFrames;  // first scan word
+inline constexpr uint32_t kStackRecordWords = kStackScanWord + kStackScanWords;
 inline constexpr uint64_t kKernelStackFlag = 1ull << 63;
 
 // Why a stack could not be recorded: the index of a u64 counter in the

@@ -27,7 +27,10 @@ std::vector<uint64_t> StackRecord::printed_frames(uint32_t limit) const {
   std::vector<uint64_t> out;
   for (size_t i = 0; i < frames.size(); ++i) {
     out.push_back(frames[i]);
-    if (i == 0 && entry_ret) out.push_back(entry_ret);
+    if (i == 0 && entry_ret) {
+      out.push_back(entry_ret);
+      if (hidden_ret && (i + 1 >= frames.size() || frames[i + 1] != hidden_ret)) out.push_back(hidden_ret);
+    }
   }
   if (frames.empty() && entry_ret) out.push_back(entry_ret);
   if (limit && out.size() > limit) out.resize(limit);
@@ -40,11 +43,13 @@ StackRecord decode_stack_record(const uint8_t* data, size_t size) {
   if (words < manifest::kStackHeaderWords) return r;
   r.owner = u64_at(data);
   r.entry_ret = u64_at(data + 8);
-  for (size_t i = manifest::kStackHeaderWords; i < words; ++i) {
+  for (size_t i = manifest::kStackHeaderWords; i < words && i < manifest::kStackScanWord; ++i) {
     uint64_t f = u64_at(data + i * 8);
     if (f == 0) break;  // frames are contiguous; the rest is padding
     r.frames.push_back(f);
   }
+  if (r.entry_ret && words >= manifest::kStackRecordWords)
+    for (size_t i = manifest::kStackScanWord; i < manifest::kStackRecordWords; ++i) r.scan.push_back(u64_at(data + i * 8));
   return r;
 }
 
@@ -55,7 +60,12 @@ const StackRecord* StackRenderer::find(uint64_t id) {
   if (fd_ < 0) return nullptr;
   std::vector<uint8_t> value(manifest::kStackRecordWords * 8);
   if (bpf_map_lookup_elem(fd_, &id, value.data()) != 0) return nullptr;
-  return &(stacks_[id] = decode_stack_record(value.data(), value.size()));
+  StackRecord& r = stacks_[id] = decode_stack_record(value.data(), value.size());
+  if (r.entry_ret && !r.scan.empty() && !(r.owner & manifest::kKernelStackFlag)) {
+    if (auto hidden = symbolizer_.frameless_caller_return(static_cast<pid_t>(r.owner), r.entry_ret, r.scan))
+      r.hidden_ret = *hidden;
+  }
+  return &r;
 }
 
 std::string StackRenderer::render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key) {

@@ -23,8 +23,11 @@ struct StackRecord {
   uint64_t owner = 0;      // pid, or kKernelStackFlag for kernel stacks
   uint64_t entry_ret = 0;  // the entry-probe caller to insert as frame 2, or 0
   std::vector<uint64_t> frames;
+  std::vector<uint64_t> scan;  // words above entry_ret on the stack (manifest.h)
+  uint64_t hidden_ret = 0;     // the frameless caller's own return address, once found
 
-  // The frames as printed: entry_ret inserted after the first, at most `limit`.
+  // The frames as printed: entry_ret (and hidden_ret) inserted after the
+  // first, at most `limit`.
   std::vector<uint64_t> printed_frames(uint32_t limit) const;
 };
 

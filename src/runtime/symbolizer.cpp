@@ -1,6 +1,8 @@
 #include "runtime/symbolizer.h"
 
 #include <cxxabi.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -190,6 +192,37 @@ bool ElfSymbolTable::read(const std::string& path, bool symbols_only) {
   return true;
 }
 
+ElfSymbolTable::~ElfSymbolTable() {
+  if (cfi_elf_) elf_end(static_cast<Elf*>(cfi_elf_));  // the CFI belongs to the Elf
+  if (cfi_fd_ >= 0) close(cfi_fd_);
+}
+
+std::optional<int64_t> ElfSymbolTable::rsp_cfa_offset(uint64_t vaddr) {
+  if (!cfi_tried_) {
+    cfi_tried_ = true;
+    cfi_fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (cfi_fd_ >= 0) {
+      Elf* elf = elf_begin(cfi_fd_, ELF_C_READ_MMAP, nullptr);
+      cfi_elf_ = elf;
+      if (elf) cfi_ = dwarf_getcfi_elf(elf);
+    }
+  }
+  if (!cfi_) return std::nullopt;
+  Dwarf_Frame* frame = nullptr;
+  if (dwarf_cfi_addrframe(static_cast<Dwarf_CFI*>(cfi_), vaddr, &frame) != 0 || !frame) return std::nullopt;
+  Dwarf_Op* ops = nullptr;
+  size_t nops = 0;
+  std::optional<int64_t> out;
+  if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1) {
+    // x86-64 DWARF register 7 is rsp (6 is rbp: a frame pointer in use).
+    const Dwarf_Op& op = ops[0];
+    if (op.atom == DW_OP_bregx && op.number == 7) out = static_cast<int64_t>(op.number2);
+    if (op.atom == DW_OP_breg7) out = static_cast<int64_t>(op.number);
+  }
+  std::free(frame);
+  return out;
+}
+
 const ElfSymbol* ElfSymbolTable::find(uint64_t vaddr) const {
   auto it = std::upper_bound(symbols_.begin(), symbols_.end(), vaddr,
                              [](uint64_t a, const ElfSymbol& s) { return a < s.addr; });
@@ -249,7 +282,7 @@ bool Symbolizer::remember_process(pid_t pid) {
 
 void Symbolizer::set_mappings(pid_t pid, std::vector<Mapping> maps) { processes_[pid] = std::move(maps); }
 
-const ElfSymbolTable* Symbolizer::table_for(const Mapping& m) {
+ElfSymbolTable* Symbolizer::table_for(const Mapping& m) {
   std::unique_ptr<ElfSymbolTable>* slot;
   if (m.inode) {
     slot = &by_inode_[{m.dev, m.inode}];
@@ -356,6 +389,27 @@ std::string Symbolizer::kernel_name(uint64_t addr, bool show_offset) {
   ResolvedFrame f = resolve_kernel(addr);
   if (f.symbol.empty()) return hex_addr(addr);
   return show_offset ? f.symbol + "+" + std::to_string(f.offset) : f.symbol;
+}
+
+std::optional<uint64_t> Symbolizer::frameless_caller_return(pid_t pid, uint64_t ret,
+                                                            const std::vector<uint64_t>& above) {
+  const Mapping* m = find_mapping(pid, ret);
+  if (!m) return std::nullopt;
+  ElfSymbolTable* t = table_for(*m);
+  if (!t) return std::nullopt;
+  auto vaddr = t->file_offset_to_vaddr(ret - m->start + m->offset);
+  if (!vaddr) return std::nullopt;
+  // The state of the call instruction (ret - 1): rsp there is the probe's
+  // sp + 8, and the caller's return address lies at CFA - 8 = sp + N, which
+  // is above[(N - 8) / 8] since `above` starts at sp + 8.
+  auto n = t->rsp_cfa_offset(*vaddr - 1);
+  if (!n || *n < 8 || (*n % 8) != 0) return std::nullopt;
+  size_t idx = static_cast<size_t>((*n - 8) / 8);
+  if (idx >= above.size()) return std::nullopt;
+  uint64_t candidate = above[idx];
+  // Only a code address of this process is believed.
+  if (!candidate || !find_mapping(pid, candidate)) return std::nullopt;
+  return candidate;
 }
 
 std::vector<std::string> Symbolizer::take_warnings() {

@@ -46,6 +46,15 @@ class ElfSymbolTable {
   // Heuristic: do most sampled functions start with `push %rbp; mov %rsp,%rbp`
   // (optionally after endbr64)? nullopt when there is nothing to sample.
   std::optional<bool> has_frame_pointers() const { return frame_pointers_; }
+  // From the unwind table (.eh_frame): at link-time address `vaddr`, is the
+  // canonical frame address rsp + N (no frame pointer in use)? Returns N, or
+  // nullopt if the CFA is rbp-based or unknown.
+  std::optional<int64_t> rsp_cfa_offset(uint64_t vaddr);
+
+  ElfSymbolTable() = default;
+  ~ElfSymbolTable();
+  ElfSymbolTable(const ElfSymbolTable&) = delete;
+  ElfSymbolTable& operator=(const ElfSymbolTable&) = delete;
 
  private:
   struct Segment {
@@ -59,6 +68,11 @@ class ElfSymbolTable {
   std::vector<Segment> segments_;
   std::vector<ElfSymbol> symbols_;  // sorted by addr
   std::optional<bool> frame_pointers_;
+  // Opened on first rsp_cfa_offset().
+  bool cfi_tried_ = false;
+  int cfi_fd_ = -1;
+  void* cfi_elf_ = nullptr;  // Elf*
+  void* cfi_ = nullptr;      // Dwarf_CFI*
 };
 
 // One line of /proc/PID/maps with a file behind it.
@@ -93,6 +107,13 @@ class Symbolizer {
   std::string user_name(pid_t pid, uint64_t addr, bool show_offset);
   std::string kernel_name(uint64_t addr, bool show_offset);
 
+  // At an entry probe, `ret` is the probed function's return address into
+  // its caller and `above` the stack words right above it. If that caller
+  // runs without a frame pointer there, the frame-pointer walk skipped the
+  // caller's own return address: find it with the caller's unwind table.
+  // nullopt if the caller keeps a frame pointer or nothing valid is found.
+  std::optional<uint64_t> frameless_caller_return(pid_t pid, uint64_t ret, const std::vector<uint64_t>& above);
+
   // Messages to show once each on stderr ("libfoo.so has no frame pointers;
   // ..."); drained by the caller.
   std::vector<std::string> take_warnings();
@@ -101,7 +122,7 @@ class Symbolizer {
   void set_kallsyms_path(std::string p) { kallsyms_path_ = std::move(p); }
 
  private:
-  const ElfSymbolTable* table_for(const Mapping& m);
+  ElfSymbolTable* table_for(const Mapping& m);
   const Mapping* find_mapping(pid_t pid, uint64_t addr);
   void load_kallsyms();
 

@@ -176,6 +176,34 @@ TEST(RuntimeStacks, RecordDecoding) {
   EXPECT_EQ(r.frames, (std::vector<uint64_t>{0x100, 0x200}));
   EXPECT_EQ(r.printed_frames(127), (std::vector<uint64_t>{0x100, 0x500, 0x200}));
   EXPECT_EQ(r.printed_frames(2), (std::vector<uint64_t>{0x100, 0x500}));
+  ASSERT_EQ(r.scan.size(), manifest::kStackScanWords);  // kept when an entry caller was added
+  r.hidden_ret = 0x300;  // a frameless caller's own caller, once recovered
+  EXPECT_EQ(r.printed_frames(127), (std::vector<uint64_t>{0x100, 0x500, 0x300, 0x200}));
+  r.hidden_ret = 0x200;  // already the next frame: never printed twice
+  EXPECT_EQ(r.printed_frames(127), (std::vector<uint64_t>{0x100, 0x500, 0x200}));
+}
+
+// The unwind table says where a frameless function keeps its return address.
+TEST(RuntimeSymbols, FramelessCallerFromEhFrame) {
+  FixtureRun run = run_fixture("symfix_nofp");
+  auto t = ElfSymbolTable::load(std::string(MS_SYMFIX_DIR) + "/symfix_nofp");
+  ASSERT_TRUE(t);
+  // At a function's first byte the CFA is rsp + 8 (only the return address).
+  Symbolizer s;
+  s.set_mappings(kFakePid, parse_proc_maps(run.maps));
+  ResolvedFrame f = s.resolve_user(kFakePid, run.addrs["fixture_alpha"]);
+  ASSERT_EQ(f.symbol, "fixture_alpha");
+  auto fp_table = ElfSymbolTable::load(std::string(MS_SYMFIX_DIR) + "/symfix_nopie");
+  ASSERT_TRUE(fp_table);
+  // In a frame-pointer build, past the prologue the CFA is rbp-based: nothing to recover.
+  uint64_t nopie_alpha = 0;
+  for (size_t i = 0; i < 100000 && !nopie_alpha; ++i) {
+    const ElfSymbol* sym = fp_table->find(0x401000 + i);
+    if (sym && sym->name == "fixture_alpha") nopie_alpha = sym->addr;
+  }
+  ASSERT_NE(nopie_alpha, 0u);
+  EXPECT_EQ(fp_table->rsp_cfa_offset(nopie_alpha), std::optional<int64_t>(8));
+  EXPECT_EQ(fp_table->rsp_cfa_offset(nopie_alpha + 8), std::nullopt);
 }
 
 }  // namespace
