@@ -236,6 +236,7 @@ std::string Session::map_text(int index) {
     print_error(error);
     return {};
   }
+  symbolizer_.new_report();
   return format_map(desc, entries, num_cpus_, renderer_.get());
 }
 

@@ -82,8 +82,10 @@ std::string StackRenderer::render_stack(uint64_t id, bool kernel, uint32_t limit
     if (perf) {
       ResolvedFrame f = kernel ? symbolizer_.resolve_kernel(addr) : symbolizer_.resolve_user(pid, addr);
       std::string sym = f.symbol.empty() ? "0x" + hex_no_prefix(addr) : f.symbol + "+" + std::to_string(f.offset);
-      std::string module = kernel ? "[kernel.kallsyms]" : (f.module.empty() ? "[unknown]" : f.module);
-      out += "\t" + hex_no_prefix(addr) + " " + sym + " (" + module + ")\n";
+      // bpftrace 0.17 names the module of user frames only.
+      out += "\t" + hex_no_prefix(addr) + " " + sym;
+      if (!kernel) out += " (" + (f.module.empty() ? std::string("[unknown]") : f.module) + ")";
+      out += "\n";
     } else {
       out += indent + (kernel ? symbolizer_.kernel_name(addr, true) : symbolizer_.user_name(pid, addr, true)) + "\n";
     }

@@ -4,7 +4,8 @@
 //   ustack as a map key:   "@[\n    frame\n    frame\n]: 3"   (4 spaces)
 //   ustack as a value:     "@v: \n        frame\n\n"           (8 spaces)
 //   frame:                 "func+offset", or 0xADDR when unknown
-//   perf mode:             "\tADDR func+offset (module)" per frame
+//   perf mode:             "\tADDR func+offset (module)" per user frame,
+//                          "\tADDR func+offset" per kernel frame
 //   usym / ksym:           "func", or 0xADDR when unknown
 #pragma once
 

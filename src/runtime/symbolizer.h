@@ -97,6 +97,9 @@ class Symbolizer {
   // Reads /proc/PID/maps now (while the process lives) and keeps it. Returns
   // false if it could not be read (e.g. the process is gone).
   bool remember_process(pid_t pid);
+  // A new report begins: an address outside the known mappings may re-read
+  // a live process's maps again (once per pid per report), e.g. after dlopen.
+  void new_report() { reread_.clear(); }
   // Adds mappings for a pid by hand (tests).
   void set_mappings(pid_t pid, std::vector<Mapping> maps);
 

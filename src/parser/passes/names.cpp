@@ -77,10 +77,10 @@ class NameResolver {
         const auto& c = static_cast<const ast::Call&>(e);
         call(c);
         if (c.func == "ustack" || c.func == "kstack") {
-          // `perf` and `bpftrace` are stack modes here, not builtins; the type
-          // pass checks the rest of the arguments.
+          // A bare name here is a stack mode (perf, bpftrace), not a builtin;
+          // the type pass checks it and the rest of the arguments.
           for (const auto& a : c.args)
-            if (!is_stack_mode(*a)) expr(*a);
+            if (a->kind != ast::NodeKind::Builtin) expr(*a);
           return;
         }
         break;
@@ -92,12 +92,6 @@ class NameResolver {
         break;
     }
     for_each_child(const_cast<ast::Expr&>(e), [&](ast::Expr& child) { expr(child); });
-  }
-
-  static bool is_stack_mode(const ast::Expr& e) {
-    if (e.kind != ast::NodeKind::Builtin) return false;
-    const std::string& n = static_cast<const ast::Builtin&>(e).name;
-    return n == "perf" || n == "bpftrace";
   }
 
   void builtin(const ast::Builtin& b) {
