@@ -130,6 +130,9 @@ Value Codegen::gen_stack(const Type& t, const Location& loc) {
     // probed function straight to the caller's caller. Kernels since 6.11
     // add the caller themselves when the probed instruction is `push %rbp`
     // or endbr64: then frame 1 already equals [sp] and nothing is added.
+    // Also right for a probe moved past leading instructions that leave rsp
+    // and rbp alone (probe_placement's `test` before `je`); a placement past
+    // a push would need the push's size added to sp here.
     auto* ret_slot = stack_buffer(8, loc, "entry_ret");
     b_->CreateAlignedStore(b_->getInt64(0), ret_slot, llvm::Align(8));
     llvm::Value* sp = load_ctx_u64(kRegsSp);
