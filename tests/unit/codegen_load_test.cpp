@@ -55,6 +55,18 @@ TEST(CodegenLoad, CountAndPrintfUprobePassesTheVerifier) {
       "}\n");
 }
 
+// Every probe kind that can capture a stack: the straight-line hash and
+// compare of the stack store, the entry-caller read and the error counters.
+TEST(CodegenLoad, StacksPassTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  expect_loads(
+      "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @u[ustack] = count(); @p[ustack(perf, 3)] = count();"
+      " @k[kstack] = count(); @s[usym(arg0)] = count(); printf(\"%s %s\\n\", ustack(1), ksym(arg0)); }\n"
+      "uretprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @r = ustack(2); }\n"
+      "tracepoint:syscalls:sys_enter_getpid { @t[kstack(5), ustack(5)] = count(); }\n"
+      "interval:ms:100 { @i[kstack(perf)] = count(); }\n");
+}
+
 TEST(CodegenLoad, EveryConstructPassesTheVerifier) {
   SKIP_UNLESS_BPF_ALLOWED();
   expect_loads(
