@@ -20,8 +20,12 @@ __attribute__((noinline)) void *chain_a(size_t n) {
   return p;
 }
 
+// Receives a function pointer: usym(arg0) at its entry must name chain_a.
+__attribute__((noinline)) void report_function(void (*fn)(void)) { __asm__ volatile("" ::"r"(fn) : "memory"); }
+
 int main(void) {
   static void *kept[CALLS];
+  report_function((void (*)(void))chain_a);
   for (int i = 0; i < CALLS; ++i) kept[i] = chain_a(CHAIN_SIZE);
   printf("truth: size=%d calls=%d\n", CHAIN_SIZE, CALLS);
   return kept[0] == NULL;
