@@ -21,14 +21,12 @@ configure: deps
 build: configure
 	@ninja -C $(BUILD_DIR) -j $(JOBS)
 
-# Runs a one-liner on the bundled leaky example: counts its mallocs by size.
+# Runs the bundled leaky example under a one-liner that sums its malloc'd
+# bytes by user stack: the leaking call chain stands out.
 demo: build
-	@echo '== memscript -c ./$(BUILD_DIR)/tests/programs/leaky -e <count its mallocs by size>'
-	@./$(BUILD_DIR)/memscript -c ./$(BUILD_DIR)/tests/programs/leaky -e \
-	  'uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @mallocs_by_size[arg0] = count(); @bytes[comm] = sum(arg0); }'
-
-test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@echo '== memscript -c $(BUILD_DIR)/tests/programs/leaky -e <bytes malloc-ed, by user stack>'
+	@$(BUILD_DIR)/memscript -c $(BUILD_DIR)/tests/programs/leaky -e \
+	  'uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @bytes[ustack] = sum(arg0); @mallocs_by_size[arg0] = count(); }'
 
 # Fuzzes lexer + parser + checks with libFuzzer (clang) for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 300
@@ -50,8 +48,8 @@ fuzz: deps
 # tables in docs/benchmarks.md. Timings are never asserted in tests.
 BENCH_REPS ?= 5
 bench: build
-	@python3 bench/startup.py ./$(BUILD_DIR)/memscript $(BENCH_REPS) --update-doc=docs/benchmarks.md
-	@python3 bench/alloc_overhead.py ./$(BUILD_DIR) $(BENCH_REPS) --update-doc docs/benchmarks.md
+	@python3 bench/startup.py $(BUILD_DIR)/memscript $(BENCH_REPS) --update-doc=docs/benchmarks.md
+	@python3 bench/alloc_overhead.py $(BUILD_DIR) $(BENCH_REPS) --update-doc docs/benchmarks.md
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
