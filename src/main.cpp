@@ -16,6 +16,7 @@
 
 #include "codegen/codegen.h"
 #include "parser/parse.h"
+#include "parser/script_options.h"
 #include "runtime/session.h"
 
 namespace {
@@ -26,8 +27,8 @@ using ms::runtime::kExitScriptError;
 using ms::runtime::kExitUsage;
 
 const char* kUsage = R"(USAGE:
-    memscript [options] FILE.ms
-    memscript [options] -e 'PROGRAM'
+    memscript [options] FILE.ms [script options and arguments]
+    memscript [options] -e 'PROGRAM' [arguments] [-- script options]
 
 OPTIONS:
     -e PROGRAM      trace the program given on the command line
@@ -45,6 +46,9 @@ OPTIONS:
                     are counted and reported at exit, never merged
     -h, --help      show this help
     -V, --version   show the version
+
+    Everything after FILE.ms belongs to the script: the options it declares
+    (memscript FILE.ms --help lists them) and its positional parameters $1 ...
 
 EXIT STATUS:
     0   success (including Ctrl-C and SIGTERM, after printing the maps)
@@ -66,6 +70,8 @@ struct CommandLine {
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
+  std::vector<std::string> script_words;  // after FILE.ms (or bare words and `-- ...` with -e)
+  std::string engine_command;             // -c as given, for a script's `command` option
 };
 
 int usage_error(const std::string& msg) {
@@ -112,6 +118,15 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
   static const std::set<std::string> kStages = {"ast", "ir", "asm", "manifest", "verifier", "all"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    // Engine flags come before the script; everything after it is the script's.
+    if (cl.have_program && cl.filename != "-e") {
+      cl.script_words.push_back(a);
+      continue;
+    }
+    if (a == "--" && cl.have_program) {
+      cl.script_words.insert(cl.script_words.end(), argv + i + 1, argv + argc);
+      break;
+    }
     auto need_value = [&](const char* flag) -> std::optional<std::string> {
       if (i + 1 >= argc) return std::nullopt;
       (void)flag;
@@ -148,6 +163,7 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       auto words = split_command(*v, err);
       if (!words) return usage_error("option -c: the command '" + *v + "' " + err);
       cl.run.command = std::move(*words);
+      cl.engine_command = *v;
     } else if (a == "-d") {
       auto v = need_value("-d");
       if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, all)");
@@ -161,8 +177,9 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.run.verbose = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
+    } else if (cl.have_program) {
+      cl.script_words.push_back(a);  // -e 'PROGRAM' ARG ...: positional parameters
     } else {
-      if (cl.have_program) return usage_error("unexpected argument '" + a + "' (the program is already given)");
       std::ifstream in(a, std::ios::binary);
       if (!in) return usage_error("cannot read script '" + a + "': " + std::strerror(errno));
       std::stringstream ss;
@@ -173,7 +190,47 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
     }
   }
   if (!cl.have_program) return usage_error("no program given: use -e 'PROGRAM' or a script FILE");
+  return std::nullopt;
+}
+
+// Parses the script's own command line against the options it declares and
+// hands its `pid` and `command` options to the engine's -p and -c. Returns an
+// exit code if the program should stop now (--help, usage error).
+std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, CommandLine& cl, ms::ScriptArgs& out) {
+  auto script_error = [&](const std::string& msg) {
+    std::cerr << "memscript: " << iface.prog << ": " << msg << "\n";
+    if (iface.declared) std::cerr << "Try 'memscript " << cl.filename << " --help' for more information.\n";
+    return kExitUsage;
+  };
+  auto parsed = ms::parse_script_args(iface, cl.script_words);
+  if (parsed.help) {
+    std::cout << ms::script_help(iface);
+    return kExitOk;
+  }
+  if (!parsed.error.empty()) return script_error(parsed.error);
+  for (const auto& opt : iface.options) {
+    ms::OptionValue& v = parsed.args.values[opt.name];
+    std::string flag = opt.short_flag.empty() ? opt.long_flag : opt.short_flag;
+    if (opt.type == ms::OptionType::Pid) {
+      if (v.given && cl.run.pid && cl.run.pid != v.number)
+        return script_error("option " + flag + " and memscript's -p name different processes");
+      if (v.given) cl.run.pid = static_cast<int>(v.number);
+      else if (cl.run.pid) v.number = cl.run.pid, v.text = std::to_string(cl.run.pid), v.given = true;
+    } else if (opt.type == ms::OptionType::Command) {
+      if (v.given && !cl.run.command.empty()) return script_error("option " + flag + " and memscript's -c both give a command");
+      if (v.given) {
+        std::string err;
+        auto words = split_command(v.text, err);
+        if (!words) return script_error("option " + flag + ": the command '" + v.text + "' " + err);
+        cl.run.command = std::move(*words);
+      } else if (!cl.run.command.empty()) {
+        v.text = cl.engine_command;
+        v.given = true;
+      }
+    }
+  }
   if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
+  out = std::move(parsed.args);
   return std::nullopt;
 }
 
@@ -186,8 +243,16 @@ int main(int argc, char** argv) {
 
   ms::Diagnostics diags(cl.filename, cl.program_text);
   auto program = ms::parse(diags);
+  std::optional<ms::ScriptInterface> iface;
+  if (program) iface = ms::script_interface(*program, diags, cl.filename.substr(cl.filename.rfind('/') + 1));
+  if (!program || !iface) {
+    std::cerr << diags.render();
+    return kExitScriptError;
+  }
+  ms::ScriptArgs script_args;
+  if (auto rc = apply_script_command_line(*iface, cl, script_args)) return *rc;
   ms::SemanticInfo info;
-  if (program && !ms::check(*program, diags, info)) program.reset();
+  if (!ms::check(*program, diags, info, &script_args)) program.reset();
   if (!program || diags.has_errors()) {
     std::cerr << diags.render();
     return kExitScriptError;

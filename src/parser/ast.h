@@ -25,6 +25,8 @@ enum class NodeKind {
   Binop,
   Unop,
   Ternary,
+  OptionRef,   // opt.NAME: a script option, replaced by a literal before checking
+  Positional,  // $1, $2 ... and $#: positional parameters, replaced like options
   // statements
   ExprStmt,
   AssignMap,  // @x[k] = expr
@@ -108,6 +110,19 @@ struct Ternary : Expr {
   ExprPtr cond, then_expr, else_expr;
 };
 
+// `opt.NAME` in an expression. The options pass replaces it by the option's
+// value as a literal, so later passes never see one.
+struct OptionRef : Expr {
+  OptionRef(std::string n, Location l) : Expr(NodeKind::OptionRef, std::move(l)), name(std::move(n)) {}
+  std::string name;  // without "opt."
+};
+
+// `$N` (index N >= 1) or `$#` (index 0: how many positional arguments there are).
+struct Positional : Expr {
+  Positional(int i, Location l) : Expr(NodeKind::Positional, std::move(l)), index(i) {}
+  int index;
+};
+
 struct Stmt : Node {
   using Node::Node;
 };
@@ -158,7 +173,40 @@ struct Probe {
   Location loc;
 };
 
+// One declaration of an `options { ... }` block, as written:
+//   NAME: TYPE[(ARGS)] [= DEFAULT] [FLAGS...] "HELP"
+// Validation (known type, default parses, no clashing flags) happens in
+// script_options.cpp, which turns declarations into a ScriptInterface.
+struct OptionDecl {
+  std::string name;
+  Location loc;  // the name
+  std::string type;
+  std::vector<std::string> type_args;  // choice(a, b) and duration(ms)
+  Location type_loc;
+  bool has_default = false;
+  std::string default_text;  // as written, parsed by the option's type
+  Location default_loc;
+  struct Flag {
+    std::string text;  // "-p" or "--pid"
+    Location loc;
+  };
+  std::vector<Flag> flags;  // none: a positional parameter
+  std::string help;
+};
+
+// `options { ... }`: the script's own command line.
+struct OptionsBlock {
+  bool present = false;
+  Location loc;  // the `options` keyword
+  std::vector<OptionDecl> decls;
+  std::string description;  // `description "..."`: printed under the usage line
+  std::string epilog;       // `epilog "..."`: printed at the end of --help
+  // `NAME "text"` items that are neither, reported by validation.
+  std::vector<std::pair<std::string, Location>> unknown_items;
+};
+
 struct Program {
+  OptionsBlock options;
   std::vector<std::unique_ptr<Probe>> probes;
 };
 

@@ -1,6 +1,8 @@
 // ms::check: the checking pipeline, in order, in one place.
 #include "parser/parse.h"
 #include "parser/passes/attach_points.h"
+#include "parser/passes/fold_predicates.h"
+#include "parser/passes/options.h"
 #include "parser/passes/names.h"
 #include "parser/passes/pass.h"
 #include "parser/passes/types.h"
@@ -10,6 +12,8 @@ namespace ms {
 namespace {
 
 const passes::Pass kPipeline[] = {
+    {"options", passes::substitute_options, true},  // the rest sees only literals
+    {"fold-predicates", passes::fold_predicates, true},
     {"attach-points", passes::check_attach_points, false},  // independent of names: report both
     {"names", passes::resolve_names, true},
     {"types", passes::check_types, true},
@@ -18,7 +22,11 @@ const passes::Pass kPipeline[] = {
 }  // namespace
 
 bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info) {
-  passes::PassContext ctx{program, diags, info};
+  return check(program, diags, info, nullptr);
+}
+
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs* args) {
+  passes::PassContext ctx{program, diags, info, args};
   for (const auto& pass : kPipeline) {
     pass.run(ctx);
     if (pass.later_passes_need_it && diags.has_errors()) return false;

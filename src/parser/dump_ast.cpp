@@ -27,7 +27,13 @@ class Dumper {
 
   std::string run(const ast::Program& p) {
     out_ << "Program\n";
+    if (info_ && !info_->option_values.empty()) {
+      out_ << " options\n";
+      for (const auto& [name, value] : info_->option_values) line(2, name + " = " + value);
+    }
     for (const auto& probe : p.probes) this->probe(*probe);
+    if (info_)
+      for (const auto& removed : info_->removed_probes) line(1, "removed probe " + removed + " (its predicate is false)");
     if (info_ && !info_->maps.empty()) {
       out_ << "Maps\n";
       for (const auto& [name, mi] : info_->maps) {

@@ -26,6 +26,10 @@ struct ParseContext {
   // Set when the scanner already reported why input ended early (unterminated
   // comment or string), so "unexpected end of file" would only repeat it.
   bool premature_eof_reported = false;
+  // The scanner just read the `options` keyword: its '{' opens an options block.
+  bool options_next = false;
+  // Items of the options block being parsed, moved into the program at its '}'.
+  ast::OptionsBlock pending_options;
 };
 
 // Builds an AttachPoint from the text of one attach point token: splits it on

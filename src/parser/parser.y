@@ -21,6 +21,7 @@
 %code requires {
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +86,11 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %token SHR "'>>'"
 %token AND "'&&'"
 %token OR "'||'"
+%token OPTIONS "'options'"
+%token <std::string> FLAG "flag"
+%token <std::string> WORD "value"
+%token <std::string> OPTREF "option"
+%token <int> POSITIONAL "positional parameter"
 
 %nterm <std::unique_ptr<ms::ast::Probe>> probe
 %nterm <std::vector<ms::ast::AttachPoint>> attach_points
@@ -93,6 +99,11 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %nterm <std::vector<std::unique_ptr<ms::ast::Expr>>> args expr_list
 %nterm <ms::ast::Block> block stmts stmt_list else_part
 %nterm <std::unique_ptr<ms::ast::Stmt>> simple_stmt if_stmt
+%nterm <ms::ast::OptionDecl> option_type
+%nterm <std::optional<std::string>> option_default
+%nterm <std::vector<ms::ast::OptionDecl::Flag>> option_flags
+%nterm <std::vector<std::string>> option_type_args
+%nterm <std::string> option_word
 
 %right '?' ':'
 %left OR
@@ -112,6 +123,79 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 program
   : %empty
   | program probe          { if ($2) ctx.program->probes.push_back(std::move($2)); }
+  | program options_block
+  ;
+
+// options { NAME: TYPE [= DEFAULT] [FLAGS] "HELP" ... }: see script_options.h.
+options_block
+  : OPTIONS '{' option_items '}' {
+      auto& opts = ctx.program->options;
+      if (opts.present) {
+        ctx.diags.error(@1, "a script has one options block", "merge the two blocks");
+      } else if (!ctx.program->probes.empty()) {
+        ctx.diags.error(@1, "the options block must come before the probes", "move it to the top of the script");
+      }
+      if (!opts.present) opts.loc = @1;
+      opts.present = true;
+      for (auto& d : ctx.pending_options.decls) opts.decls.push_back(std::move(d));
+      if (!ctx.pending_options.description.empty()) opts.description = ctx.pending_options.description;
+      if (!ctx.pending_options.epilog.empty()) opts.epilog = ctx.pending_options.epilog;
+      for (auto& u : ctx.pending_options.unknown_items) opts.unknown_items.push_back(std::move(u));
+      ctx.pending_options = {};
+    }
+  ;
+
+option_items
+  : %empty
+  | option_items option_item
+  | option_items ';'
+  ;
+
+option_item
+  : IDENT ':' option_type option_default option_flags STRING {
+      ms::ast::OptionDecl d = std::move($3);
+      d.name = $1;
+      d.loc = @1;
+      if ($4) {
+        d.has_default = true;
+        d.default_text = *$4;
+        d.default_loc = @4;
+      }
+      d.flags = std::move($5);
+      d.help = $6;
+      ctx.pending_options.decls.push_back(std::move(d));
+    }
+  | IDENT STRING {
+      if ($1 == "description") ctx.pending_options.description = $2;
+      else if ($1 == "epilog") ctx.pending_options.epilog = $2;
+      else ctx.pending_options.unknown_items.emplace_back($1, @1);
+    }
+  ;
+
+option_type
+  : IDENT                  { $$.type = $1; $$.type_loc = @$; }
+  | IDENT '(' option_type_args ')' { $$.type = $1; $$.type_args = std::move($3); $$.type_loc = @$; }
+  ;
+
+option_type_args
+  : option_word                      { $$.push_back($1); }
+  | option_type_args ',' option_word { $$ = std::move($1); $$.push_back($3); }
+  ;
+
+option_word
+  : IDENT                  { $$ = $1; }
+  | WORD                   { $$ = $1; }
+  | STRING                 { $$ = $1; }
+  ;
+
+option_default
+  : %empty                 { }
+  | '=' option_word        { $$ = $2; @$ = @2; }
+  ;
+
+option_flags
+  : %empty                 { }
+  | option_flags FLAG      { $$ = std::move($1); $$.push_back({$2, @2}); }
   ;
 
 probe
@@ -207,6 +291,8 @@ primary
   | IDENT                  { $$ = make_expr<ms::ast::Builtin>(std::move($1), @1); }
   | IDENT '(' args ')'     { $$ = make_expr<ms::ast::Call>(std::move($1), std::move($3), @$); }
   | VAR                    { $$ = make_expr<ms::ast::Variable>(std::move($1), @1); }
+  | OPTREF                 { $$ = make_expr<ms::ast::OptionRef>(std::move($1), @1); }
+  | POSITIONAL             { $$ = make_expr<ms::ast::Positional>($1, @1); }
   | map                    { $$ = std::move($1); }
   | '(' expr ')'           { $$ = std::move($2); }
   ;

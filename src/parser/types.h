@@ -81,6 +81,11 @@ struct SemanticInfo {
   // Scratch variables per probe: name -> type ($x), keyed by the probe.
   std::unordered_map<const ast::Probe*, std::map<std::string, Type>> variables;
 
+  // What the options pass did, for `-d ast`: each option's value as text, and
+  // the probes whose predicate was false with those values (removed unloaded).
+  std::vector<std::pair<std::string, std::string>> option_values;
+  std::vector<std::string> removed_probes;
+
   const Type& type_of(const ast::Expr* e) const;
 };
 

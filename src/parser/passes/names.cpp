@@ -88,6 +88,12 @@ class NameResolver {
       case ast::NodeKind::Variable:
         variable(static_cast<const ast::Variable&>(e));
         return;
+      case ast::NodeKind::OptionRef:
+      case ast::NodeKind::Positional:
+        // The options pass replaces these everywhere it walks; one left here sits in a
+        // node it does not know yet.
+        diags_.error(e.loc, "an option or positional parameter cannot be used here yet");
+        return;
       default:
         break;
     }

@@ -5,12 +5,19 @@
 #include "common/diagnostics.h"
 #include "parser/types.h"
 
+namespace ms {
+struct ScriptArgs;
+}
+
 namespace ms::passes {
 
 struct PassContext {
   ast::Program& program;
   Diagnostics& diags;
   SemanticInfo& info;
+  // The script's option values from its command line; null: every option at
+  // its default and no positional parameters.
+  const ScriptArgs* args = nullptr;
 };
 
 struct Pass {
