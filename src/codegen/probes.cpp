@@ -59,6 +59,7 @@ bool Codegen::describe_attach_point(const ast::AttachPoint& ap, size_t prog_inde
   desc.display = ap.raw;
   desc.line = ap.loc.line;
   desc.column = ap.loc.column;
+  if (ap.loc.end_line == ap.loc.line) desc.end_column = ap.loc.end_column;
   const std::string& p = ap.provider;
   std::string hint;
   if (p == "BEGIN" || p == "END") {

@@ -120,9 +120,10 @@ struct ProbeDesc {
   std::string target;     // uprobe: binary or library path; tracepoint: category
   std::string func;       // uprobe: function name; tracepoint: event name
   uint64_t interval_ns = 0;
-  std::string display;    // the attach point as written, for messages
+  std::string display;    // the attach point (options substituted), for messages
   int line = 0;           // script line of the attach point
   int column = 0;
+  int end_column = 0;     // one past its last column as written (0: column + display size)
 };
 
 enum class EventKind : uint8_t {

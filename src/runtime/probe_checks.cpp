@@ -14,7 +14,9 @@ using manifest::ProbeType;
 std::string located_probe_error(const manifest::Manifest& manifest, const manifest::ProbeDesc& probe,
                                 const std::string& source, const std::string& message) {
   Diagnostics diags(manifest.source_file, source);
-  Location loc{probe.line, probe.column, probe.line, probe.column + static_cast<int>(probe.display.size())};
+  // Underline the attach point as written: with options substituted, display may be longer.
+  int end = probe.end_column ? probe.end_column : probe.column + static_cast<int>(probe.display.size());
+  Location loc{probe.line, probe.column, probe.line, end};
   diags.error(loc, message);
   std::string out = diags.render();
   while (!out.empty() && out.back() == '\n') out.pop_back();

@@ -68,7 +68,14 @@ class Substituter {
     if (raw.find('$') == std::string::npos) return;
     std::string out;
     bool ok = true;
+    bool in_quotes = false;
+    // A value with ':' (a path) goes in quotes so it stays one part.
+    auto insert = [&](const std::string& value) {
+      bool quote = !in_quotes && value.find(':') != std::string::npos && value.find('"') == std::string::npos;
+      out += quote ? "\"" + value + "\"" : value;
+    };
     for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '"' && (i == 0 || raw[i - 1] != '\\')) in_quotes = !in_quotes;
       if (raw[i] != '$') {
         out += raw[i];
         continue;
@@ -82,7 +89,7 @@ class Substituter {
           unknown_option(name, loc, " in attach point");
           ok = false;
         } else {
-          out += it->second.text;
+          insert(it->second.text);
         }
         i = close;
         continue;
@@ -104,7 +111,7 @@ class Substituter {
                          "pass it after the script: memscript SCRIPT.ms ARG1 ARG2 ...");
         ok = false;
       } else {
-        out += args_.positionals[n - 1];
+        insert(args_.positionals[n - 1]);
       }
       i = j - 1;
     }
