@@ -43,14 +43,14 @@ const TypeDesc& desc_of(OptionType type) {
 struct DurationUnit {
   const char* name;
   uint64_t ns;
+  const char* long_name;
 };
-// Longest names first so "ms" is not read as "m" followed by junk.
-const DurationUnit kDurationUnits[] = {{"ns", 1},
-                                       {"us", 1'000},
-                                       {"ms", 1'000'000},
-                                       {"s", 1'000'000'000},
-                                       {"m", 60'000'000'000},
-                                       {"h", 3'600'000'000'000}};
+const DurationUnit kDurationUnits[] = {{"ns", 1, "nanoseconds"},
+                                       {"us", 1'000, "microseconds"},
+                                       {"ms", 1'000'000, "milliseconds"},
+                                       {"s", 1'000'000'000, "seconds"},
+                                       {"m", 60'000'000'000, "minutes"},
+                                       {"h", 3'600'000'000'000, "hours"}};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -345,7 +345,7 @@ class InterfaceBuilder {
         for (const auto& u : kDurationUnits) {
           if (d.type_args[0] == u.name) {
             opt.bare_unit_ns = u.ns;
-            opt.bare_unit = u.name;
+            opt.bare_unit = u.long_name;
             return true;
           }
         }

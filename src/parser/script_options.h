@@ -50,7 +50,7 @@ struct ScriptOption {
   OptionType type = OptionType::Int;
   std::vector<std::string> choices;  // Choice
   uint64_t bare_unit_ns = 0;         // Duration: unit of a number without suffix; 0: suffix required
-  std::string bare_unit;             // its name ("ms")
+  std::string bare_unit;             // its name ("milliseconds")
   std::string short_flag;            // "-p" or empty
   std::string long_flag;             // "--pid" or empty
   bool positional() const { return short_flag.empty() && long_flag.empty(); }
