@@ -2,6 +2,8 @@
 // line, --help (pinned), and what the options pass and predicate folding do.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "parser/parse.h"
 #include "parser/script_options.h"
 
@@ -543,6 +545,36 @@ TEST(ScriptOptions, NothingLeftToTrace) {
             "options { on: bool --on \"x\" }\n"
             "^~~~~~~\n"
             "hint: see which options the predicates test, e.g. with -d ast\n");
+}
+
+}  // namespace
+}  // namespace ms
+
+namespace ms {
+namespace {
+
+std::string read_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  EXPECT_TRUE(f) << path;
+  if (!f) return {};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+// The bundled example checks in both of its modes.
+TEST(ScriptOptions, ExampleScriptChecks) {
+  std::string src = read_file(std::string(MS_SOURCE_DIR) + "/scripts/examples/allocs.ms");
+  auto kernel = run(src, {"1", "2"});
+  EXPECT_EQ(kernel.errors, "");
+  EXPECT_EQ(kernel.arg_error, "");
+  auto user = run(src, {"-p", "1", "-z", "64K", "-t"});
+  EXPECT_EQ(user.errors, "");
+  ASSERT_TRUE(user.program);
+  EXPECT_EQ(user.program->probes[0]->attach_points[0].raw, "uprobe:libc:malloc");
 }
 
 }  // namespace
