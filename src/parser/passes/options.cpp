@@ -85,7 +85,10 @@ class Substituter {
         std::string name = raw.substr(i + 2, close - i - 2);
         Location loc = sub_location(ap.loc, i, close - i + 1);
         auto it = args_.values.find(name);
-        if (it == args_.values.end()) {
+        if (name.empty()) {
+          ctx_.diags.error(loc, "empty ${} in attach point", "name an option: ${obj}");
+          ok = false;
+        } else if (it == args_.values.end()) {
           unknown_option(name, loc, " in attach point");
           ok = false;
         } else {
