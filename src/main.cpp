@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
   ms::ScriptArgs script_args;
   if (auto rc = apply_script_command_line(*iface, cl, script_args)) return *rc;
   ms::SemanticInfo info;
-  if (!ms::check(*program, diags, info, &script_args)) program.reset();
+  if (!ms::check(*program, diags, info, script_args)) program.reset();
   if (!program || diags.has_errors()) {
     std::cerr << diags.render();
     return kExitScriptError;

@@ -19,19 +19,25 @@ const passes::Pass kPipeline[] = {
     {"types", passes::check_types, true},
 };
 
+bool run_pipeline(passes::PassContext& ctx) {
+  for (const auto& pass : kPipeline) {
+    pass.run(ctx);
+    if (pass.later_passes_need_it && ctx.diags.has_errors()) return false;
+  }
+  return !ctx.diags.has_errors();
+}
+
 }  // namespace
 
 bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info) {
-  return check(program, diags, info, nullptr);
+  passes::PassContext ctx{program, diags, info};
+  return run_pipeline(ctx);
 }
 
-bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs* args) {
-  passes::PassContext ctx{program, diags, info, args};
-  for (const auto& pass : kPipeline) {
-    pass.run(ctx);
-    if (pass.later_passes_need_it && diags.has_errors()) return false;
-  }
-  return !diags.has_errors();
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs& args) {
+  passes::PassContext ctx{program, diags, info};
+  ctx.args = &args;
+  return run_pipeline(ctx);
 }
 
 }  // namespace ms

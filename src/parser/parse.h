@@ -23,8 +23,8 @@ bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info);
 
 struct ScriptArgs;
 // The same with the script's option values from its command line
-// (script_options.h); null means every option at its default.
-bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs* args);
+// (script_options.h); without them every option is at its default.
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs& args);
 
 // Renders the AST for `-d ast`.
 std::string dump_ast(const ast::Program& program, const SemanticInfo* info = nullptr);

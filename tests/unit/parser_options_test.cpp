@@ -78,7 +78,7 @@ Checked run(const std::string& src, const std::vector<std::string>& words = {}) 
   }
   auto args = parse_script_args(*iface, words);
   c.arg_error = args.error;
-  bool ok = check(*c.program, diags, c.info, &args.args);
+  bool ok = check(*c.program, diags, c.info, args.args);
   EXPECT_EQ(ok, !diags.has_errors());
   c.errors = diags.render();
   return c;
