@@ -174,7 +174,7 @@ struct Probe {
 };
 
 // One declaration of an `options { ... }` block, as written:
-//   NAME: TYPE[(ARGS)] [= DEFAULT] [FLAGS...] "HELP"
+//   NAME: TYPE[(ARGS)] [= DEFAULT] [FLAGS...] [METAVAR] "HELP"
 // Validation (known type, default parses, no clashing flags) happens in
 // script_options.cpp, which turns declarations into a ScriptInterface.
 struct OptionDecl {
@@ -191,6 +191,7 @@ struct OptionDecl {
     Location loc;
   };
   std::vector<Flag> flags;  // none: a positional parameter
+  std::string metavar;      // how --help names the value; empty: NAME in capitals
   std::string help;
 };
 

@@ -103,7 +103,7 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %nterm <std::optional<std::string>> option_default
 %nterm <std::vector<ms::ast::OptionDecl::Flag>> option_flags
 %nterm <std::vector<std::string>> option_type_args
-%nterm <std::string> option_word
+%nterm <std::string> option_word option_metavar
 
 %right '?' ':'
 %left OR
@@ -152,7 +152,7 @@ option_items
   ;
 
 option_item
-  : IDENT ':' option_type option_default option_flags STRING {
+  : IDENT ':' option_type option_default option_flags option_metavar STRING {
       ms::ast::OptionDecl d = std::move($3);
       d.name = $1;
       d.loc = @1;
@@ -162,7 +162,8 @@ option_item
         d.default_loc = @4;
       }
       d.flags = std::move($5);
-      d.help = $6;
+      d.metavar = $6;
+      d.help = $7;
       ctx.pending_options.decls.push_back(std::move(d));
     }
   | IDENT STRING {
@@ -191,6 +192,12 @@ option_word
 option_default
   : %empty                 { }
   | '=' option_word        { $$ = $2; @$ = @2; }
+  ;
+
+// How --help names the value (`--sort KEY`), written where it would appear.
+option_metavar
+  : %empty                 { }
+  | IDENT                  { $$ = $1; }
   ;
 
 option_flags

@@ -250,7 +250,7 @@ class InterfaceBuilder {
     for (const auto& [name, loc] : block.unknown_items)
       diags_.error(loc, "unknown item '" + name + "' in the options block",
                    "an options block holds `description \"...\"`, `epilog \"...\"` and declarations "
-                   "`NAME: TYPE [= DEFAULT] [FLAGS] \"HELP\"`");
+                   "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`");
     for (const auto& d : block.decls) declaration(d);
     if (diags_.has_errors()) return std::nullopt;
     return std::move(iface_);
@@ -262,6 +262,7 @@ class InterfaceBuilder {
     ScriptOption opt;
     opt.name = d.name;
     opt.help = d.help;
+    opt.metavar = d.metavar;
     if (!names_.insert(d.name).second) {
       diags_.error(d.loc, "option '" + d.name + "' is declared twice");
       ok = false;
@@ -278,6 +279,10 @@ class InterfaceBuilder {
     opt.type = type->type;
     if (!type_args(d, opt)) ok = false;
     if (!flags(d, opt)) ok = false;
+    if (opt.type == OptionType::Bool && !d.metavar.empty()) {
+      diags_.error(d.loc, "bool option '" + d.name + "' takes no value, so it has no metavar '" + d.metavar + "'");
+      ok = false;
+    }
     if (opt.positional()) {
       if (opt.type == OptionType::Bool || opt.type == OptionType::Pid || opt.type == OptionType::Command) {
         diags_.error(d.loc, std::string("a ") + type->name + " option needs a flag",
@@ -566,6 +571,7 @@ std::vector<std::string> wrap_words(const std::string& text, size_t width) {
 }
 
 std::string metavar(const ScriptOption& o) {
+  if (!o.metavar.empty()) return o.metavar;
   if (o.type == OptionType::Choice) return "{" + join(o.choices, ",") + "}";
   std::string m = o.name;
   for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -573,14 +579,17 @@ std::string metavar(const ScriptOption& o) {
 }
 
 std::string usage_item(const ScriptOption& o) {
-  if (o.positional()) return o.required ? o.name : "[" + o.name + "]";
+  if (o.positional()) {
+    std::string name = o.metavar.empty() ? o.name : o.metavar;
+    return o.required ? name : "[" + name + "]";
+  }
   std::string flag = o.short_flag.empty() ? o.long_flag : o.short_flag;
   if (o.type == OptionType::Bool) return "[" + flag + "]";
   return "[" + flag + " " + metavar(o) + "]";
 }
 
 std::string invocation(const ScriptOption& o) {
-  if (o.positional()) return o.name;
+  if (o.positional()) return o.metavar.empty() ? o.name : o.metavar;
   std::string out;
   for (const std::string* f : {&o.short_flag, &o.long_flag}) {
     if (f->empty()) continue;

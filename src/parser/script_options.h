@@ -58,6 +58,7 @@ struct ScriptOption {
   bool has_default = false;
   std::string default_text;          // as written in the script
   OptionValue default_value;         // parsed; the type's zero without a default
+  std::string metavar;               // as declared; empty: the name in capitals
   std::string help;
 };
 

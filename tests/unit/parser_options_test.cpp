@@ -25,7 +25,7 @@ const char* kMemleakOptions = R"ms(options {
   min_size:       size                 -z --min-size       "capture only allocations larger than this size"
   max_size:       size                 -Z --max-size       "capture only allocations smaller than this size"
   obj:            string = "libc"      -O --obj            "attach to allocator functions in the specified object"
-  sort:           choice(size, count) = size  --sort       "report sorted in given key; available key list: size, count"
+  sort:           choice(size, count) = size  --sort KEY   "report sorted in given key; available key list: size, count"
   symbols_prefix: string = ""          --symbols-prefix    "memory allocator symbols prefix"
   interval:       duration(s) = 5      "interval in seconds to print outstanding allocations"
   count:          int = 0              "number of times to print the report before exiting"
@@ -132,6 +132,7 @@ TEST(ScriptOptions, DeclarationsAreParsedAsWritten) {
   EXPECT_EQ(top.help, "how many");
   EXPECT_EQ(block.decls[1].type_args, (std::vector<std::string>{"size", "count"}));
   EXPECT_TRUE(block.decls[2].flags.empty());
+  EXPECT_EQ(block.decls[2].metavar, "");
 
   const auto& iface = *p.iface;
   ASSERT_EQ(iface.options.size(), 3u);
@@ -166,6 +167,7 @@ TEST(ScriptOptions, DeclarationDiagnostics) {
       "  a: size --again \"twice\"\n"
       "  i: int(3) -i \"no args\"\n"
       "  j: duration(fortnights) -j \"bad unit\"\n"
+      "  k: bool -k K \"no value\"\n"
       "}\n");
   EXPECT_FALSE(p.iface);
   EXPECT_EQ(p.errors,
@@ -208,7 +210,10 @@ TEST(ScriptOptions, DeclarationDiagnostics) {
             "t.ms:13:6: error: a duration takes the unit of numbers written without one\n"
             "  j: duration(fortnights) -j \"bad unit\"\n"
             "     ^~~~~~~~~~~~~~~~~~~~\n"
-            "hint: one of ns, us, ms, s, m, h, e.g. duration(ms)\n");
+            "hint: one of ns, us, ms, s, m, h, e.g. duration(ms)\n"
+            "t.ms:14:3: error: bool option 'k' takes no value, so it has no metavar 'K'\n"
+            "  k: bool -k K \"no value\"\n"
+            "  ^\n");
 }
 
 TEST(ScriptOptions, BlockPlacementAndSyntax) {
@@ -224,7 +229,7 @@ TEST(ScriptOptions, BlockPlacementAndSyntax) {
             "hint: merge the two blocks\n");
   // Every option says what it is for: the help string is required.
   EXPECT_EQ(declare("options {\n  n: int = 3 -n\n}\nBEGIN { exit(); }\n").errors,
-            "t.ms:3:1: error: syntax error, unexpected '}', expecting string or flag\n"
+            "t.ms:3:1: error: syntax error, unexpected '}', expecting identifier or string or flag\n"
             "}\n"
             "^\n");
   EXPECT_EQ(declare("options {\n  colour \"blue\"\n}\n").errors,
@@ -232,7 +237,7 @@ TEST(ScriptOptions, BlockPlacementAndSyntax) {
             "  colour \"blue\"\n"
             "  ^~~~~~\n"
             "hint: an options block holds `description \"...\"`, `epilog \"...\"` and declarations "
-            "`NAME: TYPE [= DEFAULT] [FLAGS] \"HELP\"`\n");
+            "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`\n");
 }
 
 // ---- values per type ----
@@ -363,8 +368,8 @@ TEST(ScriptOptions, MemleakHelpText) {
   EXPECT_EQ(script_help(memleak()),
             "usage: memleak.ms [-h] [-p PID] [-t] [-a] [-o OLDER] [-c COMMAND]\n"
             "                  [--combined-only] [--wa-missing-free] [-s SAMPLE_RATE]\n"
-            "                  [-T TOP] [-z MIN_SIZE] [-Z MAX_SIZE] [-O OBJ]\n"
-            "                  [--sort {size,count}] [--symbols-prefix SYMBOLS_PREFIX]\n"
+            "                  [-T TOP] [-z MIN_SIZE] [-Z MAX_SIZE] [-O OBJ] [--sort KEY]\n"
+            "                  [--symbols-prefix SYMBOLS_PREFIX]\n"
             "                  [interval] [count]\n"
             "\n"
             "Trace outstanding memory allocations that weren't freed. Supports both\n"
@@ -408,7 +413,7 @@ TEST(ScriptOptions, MemleakHelpText) {
             "                        bytes, or with K, M, G, T)\n"
             "  -O OBJ, --obj OBJ     attach to allocator functions in the specified object\n"
             "                        (string; default: libc)\n"
-            "  --sort {size,count}   report sorted in given key; available key list: size,\n"
+            "  --sort KEY            report sorted in given key; available key list: size,\n"
             "                        count (default: size)\n"
             "  --symbols-prefix SYMBOLS_PREFIX\n"
             "                        memory allocator symbols prefix (string)\n"
