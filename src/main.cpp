@@ -207,7 +207,18 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
     std::cout << ms::script_help(iface);
     return kExitOk;
   }
-  if (!parsed.error.empty()) return script_error(parsed.error);
+  if (!parsed.error.empty()) {
+    // `memscript memleak.ms -d ast`: an engine flag after the script is the script's.
+    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--version"};
+    for (const auto& flag : kEngineOnly) {
+      if (parsed.error.rfind("unknown option '" + flag + "'", 0) == 0) {
+        parsed.error += "\nmemscript: " + flag + " is memscript's own flag: put it before the script (memscript " +
+                        flag + (flag == "-d" ? " STAGE " : " ") + cl.filename + " ...)";
+        break;
+      }
+    }
+    return script_error(parsed.error);
+  }
   for (const auto& opt : iface.options) {
     ms::OptionValue& v = parsed.args.values[opt.name];
     std::string flag = opt.short_flag.empty() ? opt.long_flag : opt.short_flag;
