@@ -225,8 +225,13 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
     if (opt.type == ms::OptionType::Pid) {
       if (v.given && cl.run.pid && cl.run.pid != v.number)
         return script_error("option " + flag + " and memscript's -p name different processes");
-      if (v.given) cl.run.pid = static_cast<int>(v.number);
-      else if (cl.run.pid) v.number = cl.run.pid, v.text = std::to_string(cl.run.pid), v.given = true;
+      if (v.given) {
+        cl.run.pid = static_cast<int>(v.number);
+      } else if (cl.run.pid) {
+        v.number = cl.run.pid;
+        v.text = std::to_string(cl.run.pid);
+        v.given = true;
+      }
     } else if (opt.type == ms::OptionType::Command) {
       if (v.given && !cl.run.command.empty()) return script_error("option " + flag + " and memscript's -c both give a command");
       if (v.given) {
