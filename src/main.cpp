@@ -17,6 +17,7 @@
 #include "codegen/codegen.h"
 #include "parser/parse.h"
 #include "runtime/session.h"
+#include "runtime/system_probe_info.h"
 
 namespace {
 
@@ -187,7 +188,8 @@ int main(int argc, char** argv) {
   ms::Diagnostics diags(cl.filename, cl.program_text);
   auto program = ms::parse(diags);
   ms::SemanticInfo info;
-  if (program && !ms::check(*program, diags, info)) program.reset();
+  ms::runtime::SystemProbeInfo probe_info;
+  if (program && !ms::check(*program, diags, info, &probe_info)) program.reset();
   if (!program || diags.has_errors()) {
     std::cerr << diags.render();
     return kExitScriptError;

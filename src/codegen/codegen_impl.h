@@ -31,7 +31,9 @@ enum HelperId : int {
   kGetCurrentComm = 16,
   kGetStack = 67,
   kProbeReadUser = 112,
+  kProbeReadKernel = 113,
   kProbeReadUserStr = 114,
+  kProbeReadKernelStr = 115,
   kRingbufOutput = 130,
 };
 
@@ -124,6 +126,8 @@ class Codegen {
   Value gen_unop(const ast::Unop& u, const Type& t);
   Value gen_ternary(const ast::Ternary& t, const Type& type);
   Value gen_call_expr(const ast::Call& c, const Type& t);
+  // --- tracepoint records (tracepoint_args.cpp)
+  Value gen_tracepoint_field(const ast::FieldAccess& f, const Type& t);
   Value gen_string_literal(const std::string& s, uint32_t size, const Location& loc);
   llvm::Value* gen_string_eq(const Value& a, const Value& b);
   llvm::Value* gen_signed_divrem(llvm::Value* a, llvm::Value* b, bool rem);

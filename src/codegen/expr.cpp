@@ -36,6 +36,7 @@ Value Codegen::gen_expr(const ast::Expr& e) {
     case ast::NodeKind::Binop: return gen_binop(static_cast<const ast::Binop&>(e), t);
     case ast::NodeKind::Unop: return gen_unop(static_cast<const ast::Unop&>(e), t);
     case ast::NodeKind::Ternary: return gen_ternary(static_cast<const ast::Ternary&>(e), t);
+    case ast::NodeKind::FieldAccess: return gen_tracepoint_field(static_cast<const ast::FieldAccess&>(e), t);
     default: break;
   }
   internal_error(e.loc, "unexpected node in an expression");

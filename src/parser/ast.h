@@ -25,6 +25,7 @@ enum class NodeKind {
   Binop,
   Unop,
   Ternary,
+  FieldAccess,  // args.len, args->len
   // statements
   ExprStmt,
   AssignMap,  // @x[k] = expr
@@ -106,6 +107,16 @@ struct Ternary : Expr {
   Ternary(ExprPtr c, ExprPtr t, ExprPtr f, Location l)
       : Expr(NodeKind::Ternary, std::move(l)), cond(std::move(c)), then_expr(std::move(t)), else_expr(std::move(f)) {}
   ExprPtr cond, then_expr, else_expr;
+};
+
+// `base.field` or `base->field`. Only tracepoint `args` has fields so far;
+// the checker types the field from the tracepoint's format.
+struct FieldAccess : Expr {
+  FieldAccess(ExprPtr b, std::string f, bool arrow_, Location l)
+      : Expr(NodeKind::FieldAccess, std::move(l)), base(std::move(b)), field(std::move(f)), arrow(arrow_) {}
+  ExprPtr base;
+  std::string field;
+  bool arrow;  // written with '->' (bpftrace 0.17's args->field)
 };
 
 struct Stmt : Node {

@@ -17,8 +17,8 @@ const passes::Pass kPipeline[] = {
 
 }  // namespace
 
-bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info) {
-  passes::PassContext ctx{program, diags, info};
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ProbeInfoProvider* provider) {
+  passes::PassContext ctx{program, diags, info, provider};
   for (const auto& pass : kPipeline) {
     pass.run(ctx);
     if (pass.later_passes_need_it && diags.has_errors()) return false;

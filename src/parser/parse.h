@@ -9,6 +9,7 @@
 #include "manifest/manifest.h"
 #include "parser/ast.h"
 #include "common/diagnostics.h"
+#include "common/tracepoint_format.h"
 #include "parser/types.h"
 
 namespace ms {
@@ -19,7 +20,10 @@ std::unique_ptr<ast::Program> parse(Diagnostics& diags);
 
 // Runs the checking passes (attach point validation, name resolution, type
 // inference and checking). Returns false with errors in `diags` on failure.
-bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info);
+// `provider` answers questions about the system (tracepoint formats and
+// lists); without one, tracepoint wildcards and `args` are errors.
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info,
+           const ProbeInfoProvider* provider = nullptr);
 
 // Renders the AST for `-d ast`.
 std::string dump_ast(const ast::Program& program, const SemanticInfo* info = nullptr);

@@ -85,6 +85,7 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %token SHR "'>>'"
 %token AND "'&&'"
 %token OR "'||'"
+%token ARROW "'->'"
 
 %nterm <std::unique_ptr<ms::ast::Probe>> probe
 %nterm <std::vector<ms::ast::AttachPoint>> attach_points
@@ -209,6 +210,8 @@ primary
   | VAR                    { $$ = make_expr<ms::ast::Variable>(std::move($1), @1); }
   | map                    { $$ = std::move($1); }
   | '(' expr ')'           { $$ = std::move($2); }
+  | primary '.' IDENT      { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), false, @$); }
+  | primary ARROW IDENT    { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), true, @$); }
   ;
 
 map

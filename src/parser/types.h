@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/tracepoint_format.h"
 #include "parser/ast.h"
 
 namespace ms {
@@ -80,6 +81,9 @@ struct SemanticInfo {
   std::map<std::string, MapInfo> maps;               // by name, sorted
   // Scratch variables per probe: name -> type ($x), keyed by the probe.
   std::unordered_map<const ast::Probe*, std::map<std::string, Type>> variables;
+  // Formats of the tracepoints the program attaches to, by "CATEGORY:NAME"
+  // (from the ProbeInfoProvider); codegen reads field offsets from here.
+  std::map<std::string, TracepointFormat> tracepoint_formats;
 
   const Type& type_of(const ast::Expr* e) const;
 };

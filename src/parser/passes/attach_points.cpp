@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "common/tracepoint_format.h"
+
 #include "parser/parse.h"
 #include "suggest.h"
 
@@ -139,7 +141,7 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
       return;
     }
     if (part.find_first_of("*?[") != std::string::npos) {
-      diags.error(ap.loc, "wildcards in attach points are not supported yet", "name one function or tracepoint");
+      diags.error(ap.loc, "wildcards in " + prov + " attach points are not supported yet", "name one function");
       return;
     }
   }
@@ -163,11 +165,79 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
   }
 }
 
+bool is_tracepoint_wildcard(const ast::AttachPoint& ap) {
+  return ap.provider == "tracepoint" && ap.parts.size() == 2 && (has_wildcard(ap.parts[0]) || has_wildcard(ap.parts[1]));
+}
+
+// tracepoint:kmem:* -> one attach point per matching tracepoint, each at the
+// location of the wildcard, like bpftrace (which expands in user space too).
+void expand_tracepoint_wildcard(const ast::AttachPoint& ap, PassContext& ctx, std::vector<ast::AttachPoint>& out) {
+  if (!ctx.provider) {
+    ctx.diags.error(ap.loc, "cannot expand '" + ap.raw + "': the list of tracepoints is not available here");
+    return;
+  }
+  std::string error;
+  std::vector<std::string> all = ctx.provider->tracepoints(error);
+  if (all.empty()) {
+    ctx.diags.error(ap.loc, "cannot expand '" + ap.raw + "': " + (error.empty() ? "no tracepoints" : error));
+    return;
+  }
+  size_t before = out.size();
+  for (const auto& tp : all) {
+    size_t colon = tp.find(':');
+    std::string cat = tp.substr(0, colon), name = tp.substr(colon + 1);
+    if (!glob_match(ap.parts[0], cat) || !glob_match(ap.parts[1], name)) continue;
+    ast::AttachPoint e = ap;
+    e.raw = "tracepoint:" + tp;
+    e.parts = {cat, name};
+    out.push_back(std::move(e));
+  }
+  if (out.size() == before)
+    ctx.diags.error(ap.loc, "no tracepoint matches '" + ap.parts[0] + ":" + ap.parts[1] + "'",
+                    "list them with: memscript -l 'tracepoint:" + ap.parts[0] + ":*'");
+}
+
+// Fetches the format of a checked tracepoint attach point into the semantic
+// info; a tracepoint that does not exist is an error here, where it can be
+// located. If the format cannot be read, `args` reports that where it is used.
+void load_tracepoint_format(const ast::AttachPoint& ap, PassContext& ctx) {
+  if (!ctx.provider || ap.provider != "tracepoint" || ap.parts.size() != 2) return;
+  std::string key = ap.parts[0] + ":" + ap.parts[1];
+  if (ctx.info.tracepoint_formats.count(key)) return;
+  TracepointLookup r = ctx.provider->tracepoint_format(ap.parts[0], ap.parts[1]);
+  if (r.format) {
+    ctx.info.tracepoint_formats.emplace(key, std::move(*r.format));
+    return;
+  }
+  if (!r.missing) return;
+  std::string hint;
+  std::string error;
+  std::vector<std::string> same_category;
+  for (const auto& tp : ctx.provider->tracepoints(error))
+    if (tp.compare(0, ap.parts[0].size() + 1, ap.parts[0] + ":") == 0) same_category.push_back(tp.substr(ap.parts[0].size() + 1));
+  hint = did_you_mean(ap.parts[1], same_category);
+  if (hint.empty()) hint = "list tracepoints with: memscript -l 'tracepoint:" + ap.parts[0] + ":*'";
+  ctx.diags.error(ap.loc, "tracepoint " + key + " does not exist", hint);
+}
+
 }  // namespace
 
 void check_attach_points(PassContext& ctx) {
-  for (const auto& probe : ctx.program.probes)
-    for (const auto& ap : probe->attach_points) check_one(ap, ctx.diags);
+  for (const auto& probe : ctx.program.probes) {
+    std::vector<ast::AttachPoint> expanded;
+    for (auto& ap : probe->attach_points) {
+      if (is_tracepoint_wildcard(ap))
+        expand_tracepoint_wildcard(ap, ctx, expanded);
+      else
+        expanded.push_back(std::move(ap));
+    }
+    probe->attach_points = std::move(expanded);
+    for (const auto& ap : probe->attach_points) {
+      size_t errors = ctx.diags.all().size();
+      check_one(ap, ctx.diags);
+      if (ctx.diags.all().size() == errors) load_tracepoint_format(ap, ctx);
+    }
+  }
 }
 
 }  // namespace passes

@@ -1,6 +1,7 @@
 // What every checking pass gets, and how the pipeline lists passes.
 #pragma once
 
+#include "common/tracepoint_format.h"
 #include "parser/ast.h"
 #include "common/diagnostics.h"
 #include "parser/types.h"
@@ -11,6 +12,9 @@ struct PassContext {
   ast::Program& program;
   Diagnostics& diags;
   SemanticInfo& info;
+  // The system the program is checked for (tracepoint formats, wildcard
+  // expansion); null when checking without one, e.g. in unit tests.
+  const ProbeInfoProvider* provider = nullptr;
 };
 
 struct Pass {
