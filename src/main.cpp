@@ -17,6 +17,7 @@
 #include "codegen/codegen.h"
 #include "parser/parse.h"
 #include "runtime/session.h"
+#include "runtime/probe_listing.h"
 #include "runtime/system_probe_info.h"
 
 namespace {
@@ -39,6 +40,8 @@ OPTIONS:
     -d STAGE        print a compilation stage and go on: ast, ir, asm,
                     manifest, verifier (the full kernel verifier log), all
     --dry-run       compile only: no privilege needed, nothing is loaded
+    -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*'
+    -v              with -l: show the fields of tracepoint records
     --timings       print time from start to attached and peak RSS (stderr)
     -v              verbose: also show libbpf's own messages
     --stack-map-size N
@@ -67,6 +70,9 @@ struct CommandLine {
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
+  bool list = false;
+  std::string list_pattern;
+  bool verbose = false;
 };
 
 int usage_error(const std::string& msg) {
@@ -154,6 +160,12 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, all)");
       if (!kStages.count(*v)) return usage_error("option -d: unknown stage '" + *v + "' (ast, ir, asm, manifest, verifier, all)");
       cl.debug.insert(*v);
+    } else if (a == "-l" || a == "-lv") {
+      cl.list = true;
+      cl.verbose |= a == "-lv";
+      if (i + 1 < argc && argv[i + 1][0] != '-') cl.list_pattern = argv[++i];
+    } else if (a == "-v") {
+      cl.verbose = true;
     } else if (a == "--dry-run") {
       cl.dry_run = true;
     } else if (a == "--timings") {
@@ -162,6 +174,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.run.verbose = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
+    } else if (cl.list && cl.list_pattern.empty()) {
+      cl.list_pattern = a;
     } else {
       if (cl.have_program) return usage_error("unexpected argument '" + a + "' (the program is already given)");
       std::ifstream in(a, std::ios::binary);
@@ -173,6 +187,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.have_program = true;
     }
   }
+  if (cl.list) {
+    if (cl.have_program) return usage_error("-l lists probes: give a pattern, not a program");
+    return std::nullopt;
+  }
   if (!cl.have_program) return usage_error("no program given: use -e 'PROGRAM' or a script FILE");
   if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
   return std::nullopt;
@@ -183,6 +201,7 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
 int main(int argc, char** argv) {
   CommandLine cl;
   if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
+  if (cl.list) return ms::runtime::list_probes(cl.list_pattern, cl.verbose, std::cout);
   auto wants = [&](const char* stage) { return cl.debug.count(stage) || cl.debug.count("all"); };
 
   ms::Diagnostics diags(cl.filename, cl.program_text);

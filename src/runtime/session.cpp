@@ -26,6 +26,7 @@
 #include <optional>
 
 #include "runtime/attacher.h"
+#include "runtime/uprobe_sites.h"
 #include "runtime/event_reader.h"
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
@@ -139,6 +140,9 @@ class Session {
 
   SignalBlock signals_;
   std::vector<std::string> resolved_paths_;
+  std::vector<UprobePlan> uprobe_plans_;
+  std::vector<int> multi_link_fds_;
+  bool uprobe_multi_ = use_uprobe_multi();
   std::unique_ptr<LoadedObject> object_;
   std::vector<bpf_link*> links_;
   std::optional<TracedCommand> command_;
@@ -161,6 +165,28 @@ bool Session::attach_one(size_t index, RunError& error) {
   target.self_exe = self_exe_;
   target.resolved_path = resolved_paths_[index];
   std::string why;
+  const UprobePlan& plan = uprobe_plans_[index];
+  if (!plan.sites.empty()) {
+    SiteLinks sl;
+    bool ok = attach_uprobe_sites(object_->program(probe.prog_name), target.resolved_path, plan,
+                                  probe.type == manifest::ProbeType::Uretprobe, uprobe_pid_, uprobe_multi_, sl, why);
+    links_.insert(links_.end(), sl.links.begin(), sl.links.end());
+    multi_link_fds_.insert(multi_link_fds_.end(), sl.multi_fds.begin(), sl.multi_fds.end());
+    if (!ok) {
+      error = {kExitRuntime, why};
+      return false;
+    }
+    if (!sl.skipped.empty()) {
+      std::string names;
+      for (size_t i = 0; i < sl.skipped.size() && i < 8; ++i) names += (i ? ", " : "") + sl.skipped[i];
+      if (sl.skipped.size() > 8) names += ", ...";
+      std::fprintf(stderr, "warning: %s: skipped %zu of %zu functions whose first instruction cannot be probed (%s)\n",
+                   probe.display.c_str(), sl.skipped.size(), plan.sites.size(), names.c_str());
+    }
+    return true;
+  }
+  target.func = plan.func;
+  target.func_offset = plan.func_offset;
   bpf_link* link = attach_probe(object_->program(probe.prog_name), probe, target, why);
   if (!link) {
     error = {kExitRuntime, why};
@@ -173,6 +199,8 @@ bool Session::attach_one(size_t index, RunError& error) {
 void Session::detach_all() {
   for (bpf_link* l : links_) bpf_link__destroy(l);
   links_.clear();
+  for (int fd : multi_link_fds_) close(fd);
+  multi_link_fds_.clear();
 }
 
 void Session::teardown() {
@@ -349,7 +377,7 @@ int Session::run() {
   if (num_cpus_ <= 0) return fail({kExitRuntime, "cannot determine the number of possible CPUs"});
 
   // Script problems first: they are the user's to fix, whatever the machine.
-  std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_);
+  std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_, &uprobe_plans_, options_.pid);
   if (!problems.empty()) {
     bool script = true;
     for (const auto& p : problems) {
@@ -379,7 +407,11 @@ int Session::run() {
   self_exe_ = *exe;
 
   RunError error;
-  object_ = load_object(elf_, manifest_, {options_.verifier_log, options_.source}, error);
+  LoadOptions load_options{options_.verifier_log, options_.source, {}};
+  if (uprobe_multi_)
+    for (size_t i = 0; i < manifest_.probes.size(); ++i)
+      if (!uprobe_plans_[i].sites.empty()) load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
+  object_ = load_object(elf_, manifest_, load_options, error);
   if (!object_) return fail(error);
   take_libbpf_messages();
 
@@ -432,6 +464,8 @@ int Session::run() {
   size_t n = manifest_.probes.size();
   std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
   bool has_end = false;
+  timespec attach_start{};
+  clock_gettime(CLOCK_MONOTONIC, &attach_start);
   for (size_t i = 0; i < n; ++i) {
     if (manifest_.probes[i].type == ProbeType::End) {
       has_end = true;
@@ -443,6 +477,11 @@ int Session::run() {
   if (command_ && !command_->release(why)) return fail({kExitRuntime, why});
   if (options_.timings) {
     if (auto ms = ms_since_exec()) std::fprintf(stderr, "timings: probes attached %.0f ms after exec\n", *ms);
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double attach_ms = (now.tv_sec - attach_start.tv_sec) * 1e3 + (now.tv_nsec - attach_start.tv_nsec) / 1e6;
+    size_t links = links_.size() + multi_link_fds_.size();
+    std::fprintf(stderr, "timings: attaching took %.1f ms (%zu link%s)\n", attach_ms, links, links == 1 ? "" : "s");
   }
 
   int rc = event_loop();

@@ -135,12 +135,15 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
     diags.error(ap.loc, "malformed attach point '" + ap.raw + "'", "expected " + std::string(desc->form));
     return;
   }
-  for (const auto& part : ap.parts) {
+  for (size_t i = 0; i < ap.parts.size(); ++i) {
+    const std::string& part = ap.parts[i];
     if (part.empty()) {
       diags.error(ap.loc, "malformed attach point '" + ap.raw + "': empty part", "expected " + std::string(desc->form));
       return;
     }
-    if (part.find_first_of("*?[") != std::string::npos) {
+    // uprobe:BINARY:PATTERN expands in the runtime, against the binary's symbols.
+    bool uprobe_function = (desc->type == ProbeType::Uprobe || desc->type == ProbeType::Uretprobe) && i == 1;
+    if (part.find_first_of("*?[") != std::string::npos && !uprobe_function) {
       diags.error(ap.loc, "wildcards in " + prov + " attach points are not supported yet", "name one function");
       return;
     }
