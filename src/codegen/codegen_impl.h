@@ -35,6 +35,7 @@ enum HelperId : int {
   kProbeReadUserStr = 114,
   kProbeReadKernelStr = 115,
   kRingbufOutput = 130,
+  kGetAttachCookie = 174,
 };
 
 inline constexpr uint64_t kBpfAny = 0;
@@ -98,6 +99,7 @@ class Codegen {
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_map_delete(const ast::Call& call);
   llvm::Value* gen_elapsed();
+  Value gen_func_name(const Location& loc);
 
   // --- stacks (stacks.cpp)
   void define_stack_maps();
@@ -171,6 +173,7 @@ class Codegen {
   llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack
   llvm::GlobalVariable* stack_scratch_ = nullptr;
   llvm::GlobalVariable* stack_errors_ = nullptr;
+  llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.
   std::unordered_map<const llvm::Function*, Location> function_locs_;

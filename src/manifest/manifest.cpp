@@ -96,6 +96,8 @@ std::string to_text(const Manifest& m) {
   if (!m.stacks_elf_name.empty())
     os << "stacks " << m.stacks_elf_name << " entries " << m.stack_map_entries << " scratch " << m.stack_scratch_elf_name
        << " errors " << m.stack_errors_elf_name << "\n";
+  if (!m.func_names_elf_name.empty())
+    os << "func_names " << m.func_names_elf_name << " size=" << m.func_name_size << "\n";
   return os.str();
 }
 

@@ -166,6 +166,13 @@ struct Manifest {
   std::string stack_scratch_elf_name;
   std::string stack_errors_elf_name;
   uint32_t stack_map_entries = 0;
+  // Set when a probe attached at several functions (a uprobe wildcard or an
+  // address) reads `func`: a BPF_MAP_TYPE_ARRAY from the probe's BPF cookie
+  // (u32 key) to the function's NUL-padded name of `func_name_size` bytes.
+  // The runtime sizes it (max_entries) to the number of sites before loading
+  // and fills it before attaching; each site's cookie is its index here.
+  std::string func_names_elf_name;
+  uint32_t func_name_size = 64;
 
   const MapDesc* find_map(const std::string& name) const;
 };

@@ -91,5 +91,6 @@ struct SemanticInfo {
 // Default and maximum sizes.
 inline constexpr uint32_t kCommSize = 16;
 inline constexpr uint32_t kDefaultStringSize = 64;
+inline constexpr uint32_t kFuncNameSize = 64;
 
 }  // namespace ms

@@ -1,11 +1,15 @@
 #include "runtime/elf_symbols.h"
 
+#include "common/tracepoint_format.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cxxabi.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -197,6 +201,15 @@ struct ElfFile {
   std::string error;
 };
 
+std::string demangle(const std::string& name) {
+  if (name.rfind("_Z", 0) != 0) return {};
+  int status = 0;
+  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  std::string out = status == 0 && d ? d : "";
+  std::free(d);
+  return out;
+}
+
 std::optional<uint64_t> file_offset_of(Elf* elf, uint64_t addr) {
   size_t n = 0;
   if (elf_getphdrnum(elf, &n) != 0) return std::nullopt;
@@ -237,7 +250,7 @@ std::vector<FunctionSymbol> list_functions(const std::string& path, std::string&
       if (!seen.insert({base, sym.st_value}).second) continue;
       auto off = file_offset_of(f.elf, sym.st_value);
       if (!off) continue;
-      out.push_back({base, sym.st_value, *off, type == STT_GNU_IFUNC});
+      out.push_back({base, sym.st_value, *off, type == STT_GNU_IFUNC, demangle(base)});
     }
   }
   std::sort(out.begin(), out.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.name < b.name; });
@@ -260,6 +273,18 @@ std::vector<FunctionSymbol> one_per_address(const std::vector<FunctionSymbol>& f
   for (const auto& kv : best) out.push_back(*kv.second);
   std::sort(out.begin(), out.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.name < b.name; });
   return out;
+}
+
+bool function_matches(const std::string& wanted, const FunctionSymbol& f) {
+  auto match = [&](const std::string& name) {
+    return has_wildcard(wanted) ? glob_match(wanted, name) : wanted == name;
+  };
+  if (match(f.name)) return true;
+  if (f.demangled.empty()) return false;
+  if (match(f.demangled)) return true;
+  // Without a parameter list, "ns::Class::method" names every overload.
+  size_t paren = f.demangled.find('(');
+  return wanted.find('(') == std::string::npos && paren != std::string::npos && match(f.demangled.substr(0, paren));
 }
 
 std::optional<uint64_t> address_to_file_offset(const std::string& path, uint64_t addr) {

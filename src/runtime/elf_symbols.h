@@ -50,7 +50,16 @@ struct FunctionSymbol {
   uint64_t address = 0;
   uint64_t file_offset = 0;  // what the kernel's uprobe API takes
   bool indirect = false;     // GNU IFUNC resolver
+  std::string demangled;     // C++: "ns::Class::method(int)"; empty for C names
 };
+
+// Whether `wanted` (as written in a probe, a glob allowed) names `f`: its
+// symbol name, or for C++ its demangled name, with or without the parameter
+// list ("ns::Class::method(int)" or "ns::Class::method").
+bool function_matches(const std::string& wanted, const FunctionSymbol& f);
+inline bool is_cplusplus_name(const std::string& s) {
+  return s.find("::") != std::string::npos || s.find('(') != std::string::npos;
+}
 
 // Every function defined in .symtab and .dynsym of `path` (a stripped binary
 // still has .dynsym), every alias included, sorted by name. Empty with `error`

@@ -70,6 +70,8 @@ std::unique_ptr<LoadedObject> load_object(const std::vector<uint8_t>& elf, const
     const manifest::ProbeDesc* probe;
     std::unique_ptr<char[]> buf;
   };
+  for (const auto& [name, entries] : options.map_sizes)
+    if (bpf_map* m = bpf_object__find_map_by_name(raw, name.c_str())) bpf_map__set_max_entries(m, entries);
   std::vector<ProgramLog> logs;
   bpf_program* prog;
   bpf_object__for_each_program(prog, raw) {

@@ -109,7 +109,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
           if (plans) (*plans)[i] = plan;
           break;
         }
-        if (has_wildcard(spec->name)) {
+        if (has_wildcard(spec->name) || is_cplusplus_name(spec->name)) {
           std::string error;
           auto functions = list_functions(*path, error);
           if (!error.empty()) {
@@ -118,10 +118,12 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
           }
           std::vector<FunctionSymbol> matching;
           for (const auto& f : functions)
-            if (!f.indirect && glob_match(spec->name, f.name)) matching.push_back(f);
-          for (const auto& f : one_per_address(matching)) plan.sites.push_back({f.name, f.file_offset});
+            if (!f.indirect && function_matches(spec->name, f)) matching.push_back(f);
+          for (const auto& f : one_per_address(matching))
+            plan.sites.push_back({f.demangled.empty() ? f.name : f.demangled, f.file_offset + spec->offset});
           if (plan.sites.empty()) {
-            script_error("no function matches '" + spec->name + "' in " + *path);
+            script_error(has_wildcard(spec->name) ? "no function matches '" + spec->name + "' in " + *path
+                                                  : "function '" + spec->name + "' not found in " + *path);
             break;
           }
           resolved_paths[i] = *path;

@@ -26,6 +26,7 @@ struct UprobePlan {
   std::string func;     // attach by name (libbpf resolves it) plus func_offset; empty: use `sites`
   uint64_t func_offset = 0;
   std::vector<UprobeSite> sites;  // wildcard matches or a raw address
+  uint64_t cookie_base = 0;       // site i gets BPF cookie cookie_base + i (its row in the func-names map)
 };
 
 // FUNC, FUNC+OFFSET (decimal or 0x hex) or a raw address 0xADDR, as written

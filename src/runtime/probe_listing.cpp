@@ -65,7 +65,8 @@ int list_uprobes(const std::string& binary, const std::string& func_glob, std::o
     return kExitRuntime;
   }
   for (const auto& f : functions)
-    if (glob_match(func_glob, f.name)) out << "uprobe:" << *path << ":" << f.name << "\n";
+    if (function_matches(func_glob, f))
+      out << "uprobe:" << *path << ":" << (f.demangled.empty() ? f.name : "\"" + f.demangled + "\"") << "\n";
   return kExitOk;
 }
 
@@ -82,11 +83,18 @@ int list_probes(const std::string& pattern, bool verbose, std::ostream& out) {
     return list_tracepoints(parts.size() > 1 ? parts[1] : "*", parts.size() > 2 ? parts[2] : "*", verbose, out);
   }
   if (provider == "uprobe" || provider == "u" || provider == "uretprobe" || provider == "ur") {
-    if (parts.size() < 2 || parts.size() > 3 || parts[1].empty()) {
+    if (parts.size() < 2 || parts[1].empty()) {
       std::cerr << "memscript: -l: expected uprobe:BINARY or uprobe:BINARY:FUNCTION, not '" << pattern << "'\n";
       return kExitUsage;
     }
-    return list_uprobes(parts[1], parts.size() > 2 ? parts[2] : "*", out);
+    // The function may be a C++ name with its own colons, quoted or not.
+    std::string func = "*";
+    if (parts.size() > 2) {
+      size_t second = pattern.find(':', pattern.find(':') + 1);
+      func = pattern.substr(second + 1);
+      if (func.size() >= 2 && func.front() == '"' && func.back() == '"') func = func.substr(1, func.size() - 2);
+    }
+    return list_uprobes(parts[1], func, out);
   }
   std::cerr << "memscript: -l: can list tracepoint:... and uprobe:BINARY:..., not '" << pattern << "'\n";
   return kExitUsage;

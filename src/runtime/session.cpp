@@ -133,6 +133,7 @@ class Session {
   std::optional<RunError> store_start_time();
   void report_stack_errors();
   void print_symbol_warnings();
+  std::optional<RunError> store_func_names();
 
   const std::vector<uint8_t>& elf_;
   const manifest::Manifest& manifest_;
@@ -224,6 +225,25 @@ void Session::stop_command() {
     if (!status.empty()) print_error(status);
   }
   command_.reset();
+}
+
+// `func` in a multi-site probe: the name of each site, at its cookie.
+std::optional<RunError> Session::store_func_names() {
+  if (manifest_.func_names_elf_name.empty()) return std::nullopt;
+  int fd = object_->map_fd(manifest_.func_names_elf_name);
+  if (fd < 0)
+    return RunError{kExitRuntime, "internal error: the BPF object has no map '" + manifest_.func_names_elf_name + "'"};
+  std::vector<char> value(manifest_.func_name_size);
+  for (const auto& plan : uprobe_plans_) {
+    for (size_t i = 0; i < plan.sites.size(); ++i) {
+      std::fill(value.begin(), value.end(), 0);
+      std::memcpy(value.data(), plan.sites[i].name.data(), std::min(value.size() - 1, plan.sites[i].name.size()));
+      uint32_t key = static_cast<uint32_t>(plan.cookie_base + i);
+      if (bpf_map_update_elem(fd, &key, value.data(), BPF_ANY) != 0)
+        return RunError{kExitRuntime, std::string("storing function names: ") + std::strerror(errno)};
+    }
+  }
+  return std::nullopt;
 }
 
 // `elapsed` counts from here: just before the first probe is attached.
@@ -407,7 +427,14 @@ int Session::run() {
   self_exe_ = *exe;
 
   RunError error;
-  LoadOptions load_options{options_.verifier_log, options_.source, {}};
+  LoadOptions load_options{options_.verifier_log, options_.source, {}, {}};
+  uint64_t sites = 0;
+  for (auto& plan : uprobe_plans_) {
+    plan.cookie_base = sites;
+    sites += plan.sites.size();
+  }
+  if (!manifest_.func_names_elf_name.empty())
+    load_options.map_sizes.push_back({manifest_.func_names_elf_name, static_cast<uint32_t>(std::max<uint64_t>(sites, 1))});
   if (uprobe_multi_)
     for (size_t i = 0; i < manifest_.probes.size(); ++i)
       if (!uprobe_plans_[i].sites.empty()) load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
@@ -460,6 +487,8 @@ int Session::run() {
         print_error("warning: cannot watch " + command_->name() + " exit; its stacks may show raw addresses");
     }
   }
+
+  if (auto e = store_func_names()) return fail(*e);
 
   size_t n = manifest_.probes.size();
   std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");

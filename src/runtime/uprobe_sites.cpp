@@ -76,7 +76,7 @@ bool attach_multi_range(int prog_fd, const std::string& path, const UprobePlan& 
   std::vector<uint64_t> offsets, cookies;
   for (size_t i = lo; i < hi; ++i) {
     offsets.push_back(plan.sites[i].file_offset);
-    cookies.push_back(i);
+    cookies.push_back(plan.cookie_base + i);
   }
   int fd = uprobe_multi_link(prog_fd, path, offsets, cookies, retprobe, pid);
   if (fd >= 0) {
@@ -115,7 +115,7 @@ bool attach_uprobe_sites(bpf_program* prog, const std::string& path, const Uprob
   } else {
     for (size_t i = 0; i < plan.sites.size(); ++i) {
       take_libbpf_messages();
-      LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = i, .retprobe = retprobe);
+      LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = plan.cookie_base + i, .retprobe = retprobe);
       bpf_link* link = bpf_program__attach_uprobe_opts(prog, pid, path.c_str(), plan.sites[i].file_offset, &opts);
       if (link) {
         out.links.push_back(link);
