@@ -24,6 +24,9 @@ const char* to_string(ProbeType t) {
     case ProbeType::Uretprobe: return "uretprobe";
     case ProbeType::Tracepoint: return "tracepoint";
     case ProbeType::Interval: return "interval";
+    case ProbeType::Profile: return "profile";
+    case ProbeType::Software: return "software";
+    case ProbeType::RawTracepoint: return "rawtracepoint";
   }
   return "?";
 }
@@ -64,6 +67,7 @@ std::string to_text(const Manifest& m) {
     if (!p.target.empty()) os << " target=" << p.target;
     if (!p.func.empty()) os << " func=" << p.func;
     if (p.interval_ns) os << " interval_ns=" << p.interval_ns;
+    if (p.period) os << (p.frequency ? " frequency=" : " period=") << p.period;
     os << " line=" << p.line << "\n";
   }
   for (const auto& mp : m.maps) {

@@ -108,6 +108,9 @@ enum class ProbeType : uint8_t {
   Uretprobe,
   Tracepoint,
   Interval,
+  Profile,        // profile:hz:N / profile:ms:N ...: a CPU clock sample on every CPU
+  Software,       // software:EVENT:COUNT: a software perf event on every CPU
+  RawTracepoint,  // rawtracepoint:NAME
 };
 
 const char* to_string(ProbeType t);
@@ -118,8 +121,13 @@ struct ProbeDesc {
   ProbeType type = ProbeType::Begin;
   std::string prog_name;  // the BPF program (function) name in the ELF
   std::string target;     // uprobe: binary or library path; tracepoint: category
-  std::string func;       // uprobe: function name; tracepoint: event name
+  std::string func;       // uprobe: function name; tracepoint: event name; software: the event (page-faults ...);
+                          // rawtracepoint: the tracepoint
   uint64_t interval_ns = 0;
+  // Profile and Software: fire every `period` events (Profile: nanoseconds of
+  // CPU clock), or `period` times a second when `frequency` is set.
+  uint64_t period = 0;
+  bool frequency = false;
   std::string display;    // the attach point as written, for messages
   int line = 0;           // script line of the attach point
   int column = 0;

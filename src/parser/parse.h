@@ -36,4 +36,8 @@ std::optional<manifest::ProbeType> probe_type(const ast::AttachPoint& ap);
 // (units s, ms, us, and hz meaning N times per second); 0 if not an interval.
 uint64_t interval_period_ns(const ast::AttachPoint& ap);
 
+// The default count of software perf event NAME (page-faults, faults, cs ...),
+// 0 if memscript does not know the event.
+uint64_t software_event_default(const std::string& name);
+
 }  // namespace ms

@@ -81,6 +81,14 @@ bpf_link* attach_probe(bpf_program* prog, const manifest::ProbeDesc& probe, cons
       link = bpf_program__attach_tracepoint(prog, probe.target.c_str(), probe.func.c_str());
       err = errno;
       break;
+    case ProbeType::RawTracepoint:
+      link = bpf_program__attach_raw_tracepoint(prog, probe.func.c_str());
+      err = errno;
+      break;
+    case ProbeType::Profile:
+    case ProbeType::Software:
+      error = "internal error: " + describe(probe, target) + " attaches through attach_perf_probe";
+      return nullptr;
     case ProbeType::Interval:
       if (probe.interval_ns == 0) {
         error = "attaching " + describe(probe, target) + ": the interval is zero";

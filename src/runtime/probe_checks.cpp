@@ -5,6 +5,7 @@
 #include "common/diagnostics.h"
 #include "common/tracepoint_format.h"
 #include "runtime/elf_symbols.h"
+#include "runtime/system_probe_info.h"
 #include "runtime/tracefs.h"
 #include "runtime/verifier_log.h"
 
@@ -164,6 +165,18 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         }
         if (!tracepoint_exists(p.target, p.func))
           script_error("tracepoint " + p.target + ":" + p.func + " does not exist");
+        break;
+      }
+      case ProbeType::Profile:
+      case ProbeType::Software:
+        break;
+      case ProbeType::RawTracepoint: {
+        std::string error;
+        auto all = SystemProbeInfo().tracepoints(error);
+        bool found = false;
+        for (const auto& tp : all)
+          found |= tp.size() > p.func.size() && tp.compare(tp.size() - p.func.size() - 1, std::string::npos, ":" + p.func) == 0;
+        if (!found && error.empty()) script_error("tracepoint " + p.func + " does not exist (for rawtracepoint)");
         break;
       }
       case ProbeType::Interval:

@@ -26,6 +26,7 @@
 #include <optional>
 
 #include "runtime/attacher.h"
+#include "runtime/perf_probes.h"
 #include "runtime/uprobe_sites.h"
 #include "runtime/event_reader.h"
 #include "runtime/libbpf_log.h"
@@ -166,6 +167,13 @@ bool Session::attach_one(size_t index, RunError& error) {
   target.self_exe = self_exe_;
   target.resolved_path = resolved_paths_[index];
   std::string why;
+  if (probe.type == manifest::ProbeType::Profile || probe.type == manifest::ProbeType::Software) {
+    std::vector<bpf_link*> per_cpu;
+    bool ok = attach_perf_probe(object_->program(probe.prog_name), probe, per_cpu, why);
+    links_.insert(links_.end(), per_cpu.begin(), per_cpu.end());
+    if (!ok) error = {kExitRuntime, why};
+    return ok;
+  }
   const UprobePlan& plan = uprobe_plans_[index];
   if (!plan.sites.empty()) {
     SiteLinks sl;

@@ -27,6 +27,9 @@ const ProviderDesc kProviders[] = {
     {"uretprobe", ProbeType::Uretprobe, "uretprobe:PATH:FUNCTION", 2},
     {"tracepoint", ProbeType::Tracepoint, "tracepoint:CATEGORY:NAME", 2},
     {"interval", ProbeType::Interval, "interval:UNIT:N with UNIT s, ms, us or hz", 2},
+    {"profile", ProbeType::Profile, "profile:UNIT:N with UNIT hz, s, ms or us", 2},
+    {"software", ProbeType::Software, "software:EVENT:COUNT, e.g. software:page-faults:100", 2},
+    {"rawtracepoint", ProbeType::RawTracepoint, "rawtracepoint:NAME, e.g. rawtracepoint:sched_switch", 1},
 };
 
 const ProviderDesc* find_provider(std::string_view name) {
@@ -70,6 +73,17 @@ bool interval_unit_and_count(const ast::AttachPoint& ap, std::string& unit, std:
   return false;
 }
 
+// Software perf events by bpftrace's names, with its default counts.
+struct SoftwareEvent {
+  std::string_view name, alias;
+  uint64_t default_count;
+};
+const SoftwareEvent kSoftwareEvents[] = {
+    {"cpu-clock", "cpu", 1000000},       {"task-clock", "", 1000000},     {"page-faults", "faults", 100},
+    {"context-switches", "cs", 1000},    {"cpu-migrations", "", 1},       {"minor-faults", "", 100},
+    {"major-faults", "", 1},             {"alignment-faults", "", 1},     {"emulation-faults", "", 1},
+};
+
 }  // namespace
 
 std::optional<manifest::ProbeType> probe_type(const ast::AttachPoint& ap) {
@@ -77,10 +91,16 @@ std::optional<manifest::ProbeType> probe_type(const ast::AttachPoint& ap) {
   return std::nullopt;
 }
 
+uint64_t software_event_default(const std::string& name) {
+  for (const auto& e : kSoftwareEvents)
+    if (e.name == name || e.alias == name) return e.default_count;
+  return 0;
+}
+
 uint64_t interval_period_ns(const ast::AttachPoint& ap) {
   uint64_t n = 0;
   std::string unit, count;
-  if (ap.provider != "interval" || !interval_unit_and_count(ap, unit, count) || !parse_positive(count, n)) return 0;
+  if ((ap.provider != "interval" && ap.provider != "profile") || !interval_unit_and_count(ap, unit, count) || !parse_positive(count, n)) return 0;
   for (const auto& u : kIntervalUnits) {
     if (u.name != unit) continue;
     return u.ns ? u.ns * n : 1'000'000'000 / n;
@@ -115,8 +135,7 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
                 kKernelTracepointHint);
     return;
   }
-  if (prov == "usdt" || prov == "profile" || prov == "software" || prov == "hardware" || prov == "watchpoint" ||
-      prov == "rawtracepoint" || prov == "asyncwatchpoint") {
+  if (prov == "usdt" || prov == "hardware" || prov == "watchpoint" || prov == "asyncwatchpoint") {
     diags.error(ap.loc, prov + " probes are not supported by memscript yet");
     return;
   }
@@ -126,11 +145,15 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
     for (const auto& p : kProviders) names.emplace_back(p.name);
     names.insert(names.end(), {"kprobe", "kretprobe", "usdt", "profile"});
     std::string hint = did_you_mean(prov, names);
-    if (hint.empty()) hint = "memscript knows BEGIN, END, uprobe (u), uretprobe (ur), tracepoint (t) and interval (i)";
+    if (hint.empty())
+      hint = "memscript knows BEGIN, END, uprobe (u), uretprobe (ur), tracepoint (t), rawtracepoint (rt), interval (i), "
+             "profile (p) and software (s)";
     diags.error(ap.loc, "unknown probe type '" + prov + "'", hint);
     return;
   }
-  bool interval_short_form = desc->type == ProbeType::Interval && ap.parts.size() == 1;
+  bool interval_short_form =
+      (desc->type == ProbeType::Interval || desc->type == ProbeType::Profile || desc->type == ProbeType::Software) &&
+      ap.parts.size() == 1;
   if (ap.parts.size() != desc->parts && !interval_short_form) {
     diags.error(ap.loc, "malformed attach point '" + ap.raw + "'", "expected " + std::string(desc->form));
     return;
@@ -148,7 +171,22 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
       return;
     }
   }
-  if (desc->type == ProbeType::Interval) {
+  if (desc->type == ProbeType::Software) {
+    uint64_t count = 0;
+    if (!software_event_default(ap.parts[0])) {
+      std::vector<std::string> names;
+      for (const auto& e : kSoftwareEvents) names.emplace_back(e.name);
+      std::string hint = did_you_mean(ap.parts[0], names);
+      if (hint.empty()) hint = "e.g. page-faults, minor-faults, major-faults, context-switches, cpu-clock";
+      diags.error(ap.loc, "unknown software event '" + ap.parts[0] + "'", hint);
+      return;
+    }
+    if (ap.parts.size() == 2 && !parse_positive(ap.parts[1], count))
+      diags.error(ap.loc, "the count of a software event must be a positive integer, not '" + ap.parts[1] + "'",
+                  "e.g. software:page-faults:100 (one run of the probe every 100 faults)");
+    return;
+  }
+  if (desc->type == ProbeType::Interval || desc->type == ProbeType::Profile) {
     std::string unit, count;
     interval_unit_and_count(ap, unit, count);
     bool unit_ok = false;
