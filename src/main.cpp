@@ -17,6 +17,7 @@
 #include "codegen/codegen.h"
 #include "parser/parse.h"
 #include "runtime/session.h"
+#include "runtime/target_process.h"
 #include "runtime/probe_listing.h"
 #include "runtime/system_probe_info.h"
 
@@ -37,6 +38,7 @@ OPTIONS:
     -c 'CMD ARGS'   run CMD (split like a shell would, but not run through one),
                     started stopped and released once every probe is attached;
                     stop when it exits
+    -u USER         run the -c command as USER (name or uid); memscript keeps its privileges
     -d STAGE        print a compilation stage and go on: ast, ir, asm,
                     manifest, verifier (the full kernel verifier log), all
     --dry-run       compile only: no privilege needed, nothing is loaded
@@ -166,6 +168,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       if (i + 1 < argc && argv[i + 1][0] != '-') cl.list_pattern = argv[++i];
     } else if (a == "-v") {
       cl.verbose = true;
+    } else if (a == "-u") {
+      auto v = need_value("-u");
+      if (!v) return usage_error("option -u needs a user name or uid");
+      cl.run.user = *v;
     } else if (a == "--dry-run") {
       cl.dry_run = true;
     } else if (a == "--timings") {
@@ -193,6 +199,11 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
   }
   if (!cl.have_program) return usage_error("no program given: use -e 'PROGRAM' or a script FILE");
   if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
+  if (!cl.run.user.empty() && cl.run.command.empty()) return usage_error("-u USER applies to the command of -c");
+  if (!cl.run.user.empty()) {
+    std::string err;
+    if (!ms::runtime::lookup_user(cl.run.user, err)) return usage_error("option -u: " + err);
+  }
   return std::nullopt;
 }
 

@@ -479,7 +479,13 @@ int Session::run() {
   }
 
   if (command_path) {
-    auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why);
+    std::optional<CommandUser> user;
+    if (!options_.user.empty()) {
+      user = lookup_user(options_.user, why);
+      if (!user) return fail({kExitUsage, "-u: " + why});
+    }
+    auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why,
+                                    user ? &*user : nullptr);
     if (!cmd) return fail({kExitRuntime, why});
     command_.emplace(std::move(*cmd));
     uprobe_pid_ = command_->pid();
