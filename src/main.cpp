@@ -18,6 +18,9 @@
 #include "parser/parse.h"
 #include "parser/script_options.h"
 #include "runtime/session.h"
+#include "runtime/target_process.h"
+#include "runtime/probe_listing.h"
+#include "runtime/system_probe_info.h"
 
 namespace {
 
@@ -36,9 +39,12 @@ OPTIONS:
     -c 'CMD ARGS'   run CMD (split like a shell would, but not run through one),
                     started stopped and released once every probe is attached;
                     stop when it exits
+    -u USER         run the -c command as USER (name or uid); memscript keeps its privileges
     -d STAGE        print a compilation stage and go on: ast, ir, asm,
                     manifest, verifier (the full kernel verifier log), all
     --dry-run       compile only: no privilege needed, nothing is loaded
+    -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*'
+    -v              with -l: show the fields of tracepoint records
     --timings       print time from start to attached and peak RSS (stderr)
     -v              verbose: also show libbpf's own messages
     --stack-map-size N
@@ -72,6 +78,9 @@ struct CommandLine {
   bool dry_run = false;
   std::vector<std::string> script_words;  // after FILE.ms (or bare words and `-- ...` with -e)
   std::string engine_command;             // -c as given, for a script's `command` option
+  bool list = false;
+  std::string list_pattern;
+  bool verbose = false;
 };
 
 int usage_error(const std::string& msg) {
@@ -169,6 +178,16 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, all)");
       if (!kStages.count(*v)) return usage_error("option -d: unknown stage '" + *v + "' (ast, ir, asm, manifest, verifier, all)");
       cl.debug.insert(*v);
+    } else if (a == "-l" || a == "-lv") {
+      cl.list = true;
+      cl.verbose |= a == "-lv";
+      if (i + 1 < argc && argv[i + 1][0] != '-') cl.list_pattern = argv[++i];
+    } else if (a == "-v") {
+      cl.verbose = true;
+    } else if (a == "-u") {
+      auto v = need_value("-u");
+      if (!v) return usage_error("option -u needs a user name or uid");
+      cl.run.user = *v;
     } else if (a == "--dry-run") {
       cl.dry_run = true;
     } else if (a == "--timings") {
@@ -177,6 +196,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.run.verbose = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
+    } else if (cl.list && cl.list_pattern.empty()) {
+      cl.list_pattern = a;
     } else if (cl.have_program) {
       cl.script_words.push_back(a);  // -e 'PROGRAM' ARG ...: positional parameters
     } else {
@@ -188,6 +209,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.filename = a;
       cl.have_program = true;
     }
+  }
+  if (cl.list) {
+    if (cl.have_program) return usage_error("-l lists probes: give a pattern, not a program");
+    return std::nullopt;
   }
   if (!cl.have_program) return usage_error("no program given: use -e 'PROGRAM' or a script FILE");
   return std::nullopt;
@@ -246,6 +271,11 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
     }
   }
   if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
+  if (!cl.run.user.empty() && cl.run.command.empty()) return usage_error("-u USER applies to the command of -c");
+  if (!cl.run.user.empty()) {
+    std::string err;
+    if (!ms::runtime::lookup_user(cl.run.user, err)) return usage_error("option -u: " + err);
+  }
   out = std::move(parsed.args);
   return std::nullopt;
 }
@@ -255,6 +285,7 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
 int main(int argc, char** argv) {
   CommandLine cl;
   if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
+  if (cl.list) return ms::runtime::list_probes(cl.list_pattern, cl.verbose, std::cout);
   auto wants = [&](const char* stage) { return cl.debug.count(stage) || cl.debug.count("all"); };
 
   ms::Diagnostics diags(cl.filename, cl.program_text);
@@ -268,7 +299,8 @@ int main(int argc, char** argv) {
   ms::ScriptArgs script_args;
   if (auto rc = apply_script_command_line(*iface, cl, script_args)) return *rc;
   ms::SemanticInfo info;
-  if (!ms::check(*program, diags, info, script_args)) program.reset();
+  ms::runtime::SystemProbeInfo probe_info;
+  if (!ms::check(*program, diags, info, script_args, &probe_info)) program.reset();
   if (!program || diags.has_errors()) {
     std::cerr << diags.render();
     return kExitScriptError;

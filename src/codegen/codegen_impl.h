@@ -31,8 +31,11 @@ enum HelperId : int {
   kGetCurrentComm = 16,
   kGetStack = 67,
   kProbeReadUser = 112,
+  kProbeReadKernel = 113,
   kProbeReadUserStr = 114,
+  kProbeReadKernelStr = 115,
   kRingbufOutput = 130,
+  kGetAttachCookie = 174,
 };
 
 inline constexpr uint64_t kBpfAny = 0;
@@ -96,6 +99,7 @@ class Codegen {
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_map_delete(const ast::Call& call);
   llvm::Value* gen_elapsed();
+  Value gen_func_name(const Location& loc);
 
   // --- stacks (stacks.cpp)
   void define_stack_maps();
@@ -124,6 +128,8 @@ class Codegen {
   Value gen_unop(const ast::Unop& u, const Type& t);
   Value gen_ternary(const ast::Ternary& t, const Type& type);
   Value gen_call_expr(const ast::Call& c, const Type& t);
+  // --- tracepoint records (tracepoint_args.cpp)
+  Value gen_tracepoint_field(const ast::FieldAccess& f, const Type& t);
   Value gen_string_literal(const std::string& s, uint32_t size, const Location& loc);
   llvm::Value* gen_string_eq(const Value& a, const Value& b);
   llvm::Value* gen_signed_divrem(llvm::Value* a, llvm::Value* b, bool rem);
@@ -167,6 +173,7 @@ class Codegen {
   llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack
   llvm::GlobalVariable* stack_scratch_ = nullptr;
   llvm::GlobalVariable* stack_errors_ = nullptr;
+  llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.
   std::unordered_map<const llvm::Function*, Location> function_locs_;

@@ -1,5 +1,7 @@
 // Expressions: literals, builtins, variables, operators, ternaries and the
 // calls that produce a value (str).
+#include <cctype>
+
 #include "codegen/codegen_impl.h"
 
 namespace ms::codegen_detail {
@@ -36,6 +38,7 @@ Value Codegen::gen_expr(const ast::Expr& e) {
     case ast::NodeKind::Binop: return gen_binop(static_cast<const ast::Binop&>(e), t);
     case ast::NodeKind::Unop: return gen_unop(static_cast<const ast::Unop&>(e), t);
     case ast::NodeKind::Ternary: return gen_ternary(static_cast<const ast::Ternary&>(e), t);
+    case ast::NodeKind::FieldAccess: return gen_tracepoint_field(static_cast<const ast::FieldAccess&>(e), t);
     default: break;
   }
   internal_error(e.loc, "unexpected node in an expression");
@@ -108,7 +111,14 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
   }
   if (n == "ustack" || n == "kstack") return gen_stack(t, bi.loc);
   if (n == "probe") return gen_string_literal(attach_->display, t.size, bi.loc);
-  if (n == "func") return gen_string_literal(attach_->func, t.size, bi.loc);
+  if (n == "func") {
+    // One site known at compile time: its name. Several (a wildcard) or an
+    // address: the runtime's name for the cookie of the site that fired.
+    const std::string& f = attach_->func;
+    bool multi = f.find_first_of("*?[") != std::string::npos || (!f.empty() && std::isdigit(static_cast<unsigned char>(f[0])));
+    if (multi) return gen_func_name(bi.loc);
+    return gen_string_literal(f.substr(0, f.find('+')), t.size, bi.loc);
+  }
   error(bi.loc, "builtin '" + n + "' is not supported by the code generator");
   return {b_->getInt64(0), Type::integer()};
 }

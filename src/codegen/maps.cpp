@@ -361,4 +361,29 @@ llvm::Value* Codegen::gen_elapsed() {
   return phi;
 }
 
+Value Codegen::gen_func_name(const Location& loc) {
+  const uint32_t size = manifest_.func_name_size;
+  if (!func_names_) {
+    manifest_.func_names_elf_name = "func_names";
+    // max_entries is a placeholder: the runtime sets the number of sites.
+    func_names_ = define_map_global(manifest_.func_names_elf_name, 0,
+                                    {{"type", kMapTypeArray}, {"max_entries", 1}, {"key_size", 4}, {"value_size", size}});
+  }
+  auto* i64 = b_->getInt64Ty();
+  auto* buf = stack_buffer(size, loc, "func");
+  zero_fill(buf, size);
+  llvm::Value* cookie = call_helper(kGetAttachCookie, i64, {ctx_arg_}, "cookie");
+  auto* key = stack_buffer(4, loc, "func_key");
+  b_->CreateAlignedStore(b_->CreateTrunc(cookie, b_->getInt32Ty()), key, llvm::Align(8));
+  llvm::Value* p = map_lookup(func_names_, key);
+  auto* have_bb = llvm::BasicBlock::Create(*llvm_, "func_have", fn_);
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "func_done", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
+  b_->SetInsertPoint(have_bb);
+  copy_bytes(buf, p, size);
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(done_bb);
+  return {buf, Type::string(size)};
+}
+
 }  // namespace ms::codegen_detail

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "codegen/codegen_impl.h"
+#include "parser/parse.h"
 
 namespace ms::codegen_detail {
 
@@ -98,6 +99,31 @@ bool Codegen::describe_attach_point(const ast::AttachPoint& ap, size_t prog_inde
     desc.interval_ns = *ns;
     section = "perf_event";
     hint = "interval";
+  } else if (p == "profile") {
+    // hz samples by frequency (the kernel spreads them); other units by a CPU-clock period.
+    bool hz = (ap.parts.size() == 2 && ap.parts[0] == "hz") ||
+              (ap.parts.size() == 1 && ap.parts[0].size() > 2 && ap.parts[0].substr(ap.parts[0].size() - 2) == "hz");
+    auto ns = interval_ns(ap.parts);
+    if (!ns) {
+      error(ap.loc, "'" + ap.raw + "': cannot read the rate", "e.g. profile:hz:99 or profile:ms:10");
+      return false;
+    }
+    desc.type = ProbeType::Profile;
+    desc.frequency = hz;
+    desc.period = hz ? std::stoull(ap.parts.size() == 2 ? ap.parts[1] : ap.parts[0]) : *ns;
+    section = "perf_event";
+    hint = "profile";
+  } else if (p == "software") {
+    desc.type = ProbeType::Software;
+    desc.func = ap.parts[0];
+    desc.period = ap.parts.size() == 2 ? std::stoull(ap.parts[1]) : software_event_default(ap.parts[0]);
+    section = "perf_event";
+    hint = desc.func;
+  } else if (p == "rawtracepoint") {
+    desc.type = ProbeType::RawTracepoint;
+    desc.func = ap.parts[0];
+    section = "raw_tracepoint/" + desc.func;
+    hint = desc.func;
   } else {
     error(ap.loc, "probe type '" + p + "' is not supported by the code generator");
     return false;

@@ -24,6 +24,9 @@ const char* to_string(ProbeType t) {
     case ProbeType::Uretprobe: return "uretprobe";
     case ProbeType::Tracepoint: return "tracepoint";
     case ProbeType::Interval: return "interval";
+    case ProbeType::Profile: return "profile";
+    case ProbeType::Software: return "software";
+    case ProbeType::RawTracepoint: return "rawtracepoint";
   }
   return "?";
 }
@@ -64,6 +67,7 @@ std::string to_text(const Manifest& m) {
     if (!p.target.empty()) os << " target=" << p.target;
     if (!p.func.empty()) os << " func=" << p.func;
     if (p.interval_ns) os << " interval_ns=" << p.interval_ns;
+    if (p.period) os << (p.frequency ? " frequency=" : " period=") << p.period;
     os << " line=" << p.line << "\n";
   }
   for (const auto& mp : m.maps) {
@@ -96,6 +100,8 @@ std::string to_text(const Manifest& m) {
   if (!m.stacks_elf_name.empty())
     os << "stacks " << m.stacks_elf_name << " entries " << m.stack_map_entries << " scratch " << m.stack_scratch_elf_name
        << " errors " << m.stack_errors_elf_name << "\n";
+  if (!m.func_names_elf_name.empty())
+    os << "func_names " << m.func_names_elf_name << " size=" << m.func_name_size << "\n";
   return os.str();
 }
 

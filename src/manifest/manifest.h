@@ -108,6 +108,9 @@ enum class ProbeType : uint8_t {
   Uretprobe,
   Tracepoint,
   Interval,
+  Profile,        // profile:hz:N / profile:ms:N ...: a CPU clock sample on every CPU
+  Software,       // software:EVENT:COUNT: a software perf event on every CPU
+  RawTracepoint,  // rawtracepoint:NAME
 };
 
 const char* to_string(ProbeType t);
@@ -118,8 +121,13 @@ struct ProbeDesc {
   ProbeType type = ProbeType::Begin;
   std::string prog_name;  // the BPF program (function) name in the ELF
   std::string target;     // uprobe: binary or library path; tracepoint: category
-  std::string func;       // uprobe: function name; tracepoint: event name
+  std::string func;       // uprobe: function name; tracepoint: event name; software: the event (page-faults ...);
+                          // rawtracepoint: the tracepoint
   uint64_t interval_ns = 0;
+  // Profile and Software: fire every `period` events (Profile: nanoseconds of
+  // CPU clock), or `period` times a second when `frequency` is set.
+  uint64_t period = 0;
+  bool frequency = false;
   std::string display;    // the attach point (options substituted), for messages
   int line = 0;           // script line of the attach point
   int column = 0;
@@ -167,6 +175,13 @@ struct Manifest {
   std::string stack_scratch_elf_name;
   std::string stack_errors_elf_name;
   uint32_t stack_map_entries = 0;
+  // Set when a probe attached at several functions (a uprobe wildcard or an
+  // address) reads `func`: a BPF_MAP_TYPE_ARRAY from the probe's BPF cookie
+  // (u32 key) to the function's NUL-padded name of `func_name_size` bytes.
+  // The runtime sizes it (max_entries) to the number of sites before loading
+  // and fills it before attaching; each site's cookie is its index here.
+  std::string func_names_elf_name;
+  uint32_t func_name_size = 64;
 
   const MapDesc* find_map(const std::string& name) const;
 };

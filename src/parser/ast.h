@@ -27,6 +27,7 @@ enum class NodeKind {
   Ternary,
   OptionRef,   // opt.NAME: a script option, replaced by a literal before checking
   Positional,  // $1, $2 ... and $#: positional parameters, replaced like options
+  FieldAccess,  // args.len, args->len
   // statements
   ExprStmt,
   AssignMap,  // @x[k] = expr
@@ -121,6 +122,16 @@ struct OptionRef : Expr {
 struct Positional : Expr {
   Positional(int i, Location l) : Expr(NodeKind::Positional, std::move(l)), index(i) {}
   int index;
+};
+
+// `base.field` or `base->field`. Only tracepoint `args` has fields so far;
+// the checker types the field from the tracepoint's format.
+struct FieldAccess : Expr {
+  FieldAccess(ExprPtr b, std::string f, bool arrow_, Location l)
+      : Expr(NodeKind::FieldAccess, std::move(l)), base(std::move(b)), field(std::move(f)), arrow(arrow_) {}
+  ExprPtr base;
+  std::string field;
+  bool arrow;  // written with '->' (bpftrace 0.17's args->field)
 };
 
 struct Stmt : Node {

@@ -16,6 +16,9 @@ std::vector<BuiltinDesc> make_builtins() {
       {"elapsed", Type::integer(false), kAnyProbe, ""}, {"comm", Type::string(kCommSize), kAnyProbe, ""},
       {"ustack", Type::stack(false), kAnyProbe, ""},  {"kstack", Type::stack(true), kAnyProbe, ""},
       {"retval", Type::integer(false), probe_bit(ProbeType::Uretprobe), "uretprobe"},
+      // The probed function's name; for wildcards, the function that fired (from the BPF cookie).
+      {"func", Type::string(kFuncNameSize), probe_bit(ProbeType::Uprobe) | probe_bit(ProbeType::Uretprobe),
+       "uprobe and uretprobe"},
   };
   // Like bpftrace, argN only in entry probes: at a return the argument registers are clobbered.
   static const char* const kArgs[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5"};

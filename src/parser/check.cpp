@@ -29,14 +29,17 @@ bool run_pipeline(passes::PassContext& ctx) {
 
 }  // namespace
 
-bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info) {
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ProbeInfoProvider* provider) {
   passes::PassContext ctx{program, diags, info};
+  ctx.provider = provider;
   return run_pipeline(ctx);
 }
 
-bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs& args) {
+bool check(ast::Program& program, Diagnostics& diags, SemanticInfo& info, const ScriptArgs& args,
+           const ProbeInfoProvider* provider) {
   passes::PassContext ctx{program, diags, info};
   ctx.args = &args;
+  ctx.provider = provider;
   return run_pipeline(ctx);
 }
 

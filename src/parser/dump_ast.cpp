@@ -122,6 +122,12 @@ class Dumper {
       case ast::NodeKind::Builtin:
         line(depth, typed(e, "builtin: " + static_cast<const ast::Builtin&>(e).name));
         break;
+      case ast::NodeKind::FieldAccess: {
+        const auto& f = static_cast<const ast::FieldAccess&>(e);
+        line(depth, typed(e, std::string(f.arrow ? "field ->" : "field .") + f.field));
+        expr(*f.base, depth + 1);
+        break;
+      }
       case ast::NodeKind::Variable:
         line(depth, typed(e, "variable: " + static_cast<const ast::Variable&>(e).name));
         break;

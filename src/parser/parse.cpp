@@ -16,7 +16,7 @@ std::string expand_provider(const std::string& p) {
   static const std::pair<const char*, const char*> kAliases[] = {
       {"u", "uprobe"}, {"ur", "uretprobe"}, {"t", "tracepoint"}, {"i", "interval"}, {"k", "kprobe"},
       {"kr", "kretprobe"}, {"f", "kfunc"}, {"fr", "kretfunc"}, {"U", "usdt"}, {"p", "profile"},
-      {"s", "software"}, {"h", "hardware"}, {"w", "watchpoint"}, {"rawtracepoint", "rawtracepoint"},
+      {"s", "software"}, {"h", "hardware"}, {"w", "watchpoint"}, {"rt", "rawtracepoint"},
   };
   for (const auto& [alias, full] : kAliases)
     if (p == alias) return full;

@@ -91,6 +91,7 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %token <std::string> WORD "value"
 %token <std::string> OPTREF "option"
 %token <int> POSITIONAL "positional parameter"
+%token ARROW "'->'"
 
 %nterm <std::unique_ptr<ms::ast::Probe>> probe
 %nterm <std::vector<ms::ast::AttachPoint>> attach_points
@@ -302,6 +303,8 @@ primary
   | POSITIONAL             { $$ = make_expr<ms::ast::Positional>($1, @1); }
   | map                    { $$ = std::move($1); }
   | '(' expr ')'           { $$ = std::move($2); }
+  | primary '.' IDENT      { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), false, @$); }
+  | primary ARROW IDENT    { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), true, @$); }
   ;
 
 map

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/tracepoint_format.h"
 #include "parser/ast.h"
 
 namespace ms {
@@ -80,6 +81,9 @@ struct SemanticInfo {
   std::map<std::string, MapInfo> maps;               // by name, sorted
   // Scratch variables per probe: name -> type ($x), keyed by the probe.
   std::unordered_map<const ast::Probe*, std::map<std::string, Type>> variables;
+  // Formats of the tracepoints the program attaches to, by "CATEGORY:NAME"
+  // (from the ProbeInfoProvider); codegen reads field offsets from here.
+  std::map<std::string, TracepointFormat> tracepoint_formats;
 
   // What the options pass did, for `-d ast`: each option's value as text, and
   // the probes whose predicate was false with those values (removed unloaded).
@@ -92,5 +96,6 @@ struct SemanticInfo {
 // Default and maximum sizes.
 inline constexpr uint32_t kCommSize = 16;
 inline constexpr uint32_t kDefaultStringSize = 64;
+inline constexpr uint32_t kFuncNameSize = 64;
 
 }  // namespace ms

@@ -28,9 +28,11 @@ std::string describe(const manifest::ProbeDesc& p, const AttachTarget& t) {
   }
 }
 
-bpf_link* attach_uprobe(bpf_program* prog, const std::string& path, const std::string& func, bool retprobe, pid_t pid) {
+bpf_link* attach_uprobe(bpf_program* prog, const std::string& path, const std::string& func, bool retprobe, pid_t pid,
+                        uint64_t func_offset = 0) {
+  // With func_name set, libbpf adds the offset to the function's own.
   LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .func_name = func.c_str());
-  return bpf_program__attach_uprobe_opts(prog, pid, path.c_str(), 0, &opts);
+  return bpf_program__attach_uprobe_opts(prog, pid, path.c_str(), func_offset, &opts);
 }
 
 bpf_link* attach_interval(bpf_program* prog, uint64_t interval_ns, int& err) {
@@ -70,14 +72,23 @@ bpf_link* attach_probe(bpf_program* prog, const manifest::ProbeDesc& probe, cons
       break;
     case ProbeType::Uprobe:
     case ProbeType::Uretprobe:
-      link = attach_uprobe(prog, target.resolved_path.empty() ? probe.target : target.resolved_path, probe.func,
-                           probe.type == ProbeType::Uretprobe, target.uprobe_pid);
+      link = attach_uprobe(prog, target.resolved_path.empty() ? probe.target : target.resolved_path,
+                           target.func.empty() ? probe.func : target.func, probe.type == ProbeType::Uretprobe,
+                           target.uprobe_pid, target.func_offset);
       err = errno;
       break;
     case ProbeType::Tracepoint:
       link = bpf_program__attach_tracepoint(prog, probe.target.c_str(), probe.func.c_str());
       err = errno;
       break;
+    case ProbeType::RawTracepoint:
+      link = bpf_program__attach_raw_tracepoint(prog, probe.func.c_str());
+      err = errno;
+      break;
+    case ProbeType::Profile:
+    case ProbeType::Software:
+      error = "internal error: " + describe(probe, target) + " attaches through attach_perf_probe";
+      return nullptr;
     case ProbeType::Interval:
       if (probe.interval_ns == 0) {
         error = "attaching " + describe(probe, target) + ": the interval is zero";

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 #include "manifest/manifest.h"
@@ -16,6 +17,8 @@ struct AttachTarget {
   pid_t uprobe_pid = -1;      // -1: every process
   std::string self_exe;       // memscript's executable, for BEGIN/END
   std::string resolved_path;  // uprobe: the binary the target names, resolved
+  std::string func;           // uprobe: the function (without +OFFSET); empty: the probe's func
+  uint64_t func_offset = 0;   // uprobe: bytes into the function
 };
 
 // Returns the link, or nullptr with `error` set to one line with context,

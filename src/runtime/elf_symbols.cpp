@@ -1,5 +1,7 @@
 #include "runtime/elf_symbols.h"
 
+#include "common/tracepoint_format.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -7,9 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cxxabi.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <map>
+#include <set>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 namespace ms::runtime {
 
@@ -83,7 +91,37 @@ std::optional<std::string> resolve_binary_in(const std::string& target, const st
     for (const auto& dir : library_dirs)
       if (auto found = find_short_library(dir, target)) return found;
   }
+  // "c" for libc, as bpftrace accepts, once no program of that name exists.
+  if (target.rfind("lib", 0) != 0 && !looks_like_library(target)) {
+    for (const auto& dir : library_dirs)
+      if (auto found = find_short_library(dir, "lib" + target)) return found;
+  }
   return std::nullopt;
+}
+
+bool library_matches(const std::string& target, const std::string& path) {
+  std::string base = path.substr(path.rfind('/') + 1);
+  if (base == target) return true;
+  if (looks_like_library(target)) return false;
+  std::string lib = target.rfind("lib", 0) == 0 ? target : "lib" + target;
+  // libc.so.6, libc.so, and the older libc-2.31.so naming.
+  return base.rfind(lib + ".so", 0) == 0 || base.rfind(lib + "-", 0) == 0;
+}
+
+std::optional<std::string> resolve_binary_for_pid(const std::string& target, int pid) {
+  if (pid > 0 && target.find('/') == std::string::npos) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+      size_t slash = line.find('/');
+      if (slash == std::string::npos) continue;
+      std::string path = line.substr(slash);
+      if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) continue;
+      // Through the process's root, so a library inside a container is found.
+      if (library_matches(target, path)) return "/proc/" + std::to_string(pid) + "/root" + path;
+    }
+  }
+  return resolve_binary(target);
 }
 
 std::optional<std::string> resolve_binary(const std::string& target) {
@@ -137,6 +175,122 @@ SymbolCheck check_function(const std::string& path, const std::string& func, std
   close(fd);
   if (!found) return SymbolCheck::NoSuchFunction;
   return indirect ? SymbolCheck::IndirectFunction : SymbolCheck::Found;
+}
+
+namespace {
+
+// An open ELF file, closed on scope exit.
+struct ElfFile {
+  explicit ElfFile(const std::string& path) {
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = "cannot open " + path + ": " + std::strerror(errno);
+      return;
+    }
+    elf_version(EV_CURRENT);
+    elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+    if (!elf || elf_kind(elf) != ELF_K_ELF) error = path + " is not an ELF file";
+  }
+  ~ElfFile() {
+    if (elf) elf_end(elf);
+    if (fd >= 0) close(fd);
+  }
+  bool ok() const { return error.empty(); }
+  int fd = -1;
+  Elf* elf = nullptr;
+  std::string error;
+};
+
+std::string demangle(const std::string& name) {
+  if (name.rfind("_Z", 0) != 0) return {};
+  int status = 0;
+  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  std::string out = status == 0 && d ? d : "";
+  std::free(d);
+  return out;
+}
+
+std::optional<uint64_t> file_offset_of(Elf* elf, uint64_t addr) {
+  size_t n = 0;
+  if (elf_getphdrnum(elf, &n) != 0) return std::nullopt;
+  for (size_t i = 0; i < n; ++i) {
+    GElf_Phdr ph;
+    if (!gelf_getphdr(elf, static_cast<int>(i), &ph) || ph.p_type != PT_LOAD) continue;
+    if (addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_memsz) return addr - ph.p_vaddr + ph.p_offset;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<FunctionSymbol> list_functions(const std::string& path, std::string& error) {
+  std::vector<FunctionSymbol> out;
+  ElfFile f(path);
+  if (!f.ok()) {
+    error = f.error;
+    return out;
+  }
+  std::set<std::pair<std::string, uint64_t>> seen;
+  Elf_Scn* scn = nullptr;
+  while ((scn = elf_nextscn(f.elf, scn)) != nullptr) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr)) continue;
+    if (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (!data || shdr.sh_entsize == 0) continue;
+    size_t count = shdr.sh_size / shdr.sh_entsize;
+    for (size_t i = 0; i < count; ++i) {
+      GElf_Sym sym;
+      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
+      int type = GELF_ST_TYPE(sym.st_info);
+      if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF || sym.st_value == 0) continue;
+      const char* name = elf_strptr(f.elf, shdr.sh_link, sym.st_name);
+      if (!name || !*name) continue;
+      std::string base = base_name(name);
+      if (!seen.insert({base, sym.st_value}).second) continue;
+      auto off = file_offset_of(f.elf, sym.st_value);
+      if (!off) continue;
+      out.push_back({base, sym.st_value, *off, type == STT_GNU_IFUNC, demangle(base)});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.name < b.name; });
+  return out;
+}
+
+std::vector<FunctionSymbol> one_per_address(const std::vector<FunctionSymbol>& functions) {
+  // The public name of an alias set (malloc, not __libc_malloc or __malloc):
+  // fewest leading underscores, then shortest, then first by name.
+  auto rank = [](const std::string& n) {
+    size_t u = n.find_first_not_of('_');
+    return std::make_pair(u == std::string::npos ? n.size() : u, n.size());
+  };
+  std::map<uint64_t, const FunctionSymbol*> best;
+  for (const auto& f : functions) {
+    auto [it, inserted] = best.emplace(f.address, &f);
+    if (!inserted && rank(f.name) < rank(it->second->name)) it->second = &f;
+  }
+  std::vector<FunctionSymbol> out;
+  for (const auto& kv : best) out.push_back(*kv.second);
+  std::sort(out.begin(), out.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.name < b.name; });
+  return out;
+}
+
+bool function_matches(const std::string& wanted, const FunctionSymbol& f) {
+  auto match = [&](const std::string& name) {
+    return has_wildcard(wanted) ? glob_match(wanted, name) : wanted == name;
+  };
+  if (match(f.name)) return true;
+  if (f.demangled.empty()) return false;
+  if (match(f.demangled)) return true;
+  // Without a parameter list, "ns::Class::method" names every overload.
+  size_t paren = f.demangled.find('(');
+  return wanted.find('(') == std::string::npos && paren != std::string::npos && match(f.demangled.substr(0, paren));
+}
+
+std::optional<uint64_t> address_to_file_offset(const std::string& path, uint64_t addr) {
+  ElfFile f(path);
+  if (!f.ok()) return std::nullopt;
+  return file_offset_of(f.elf, addr);
 }
 
 }  // namespace ms::runtime

@@ -8,6 +8,7 @@
 
 #include "runtime/libbpf_log.h"
 #include "runtime/session.h"
+#include "runtime/uprobe_sites.h"
 #include "runtime/verifier_log.h"
 
 namespace ms::runtime {
@@ -69,6 +70,8 @@ std::unique_ptr<LoadedObject> load_object(const std::vector<uint8_t>& elf, const
     const manifest::ProbeDesc* probe;
     std::unique_ptr<char[]> buf;
   };
+  for (const auto& [name, entries] : options.map_sizes)
+    if (bpf_map* m = bpf_object__find_map_by_name(raw, name.c_str())) bpf_map__set_max_entries(m, entries);
   std::vector<ProgramLog> logs;
   bpf_program* prog;
   bpf_object__for_each_program(prog, raw) {
@@ -80,6 +83,9 @@ std::unique_ptr<LoadedObject> load_object(const std::vector<uint8_t>& elf, const
     // Level 2 logs every instruction with its register state even when the
     // program is accepted; level 1 only does so for a rejected one.
     bpf_program__set_log_level(prog, options.verifier_log ? 2 : 0);
+    for (const auto& name : options.uprobe_multi_programs)
+      if (name == bpf_program__name(prog))
+        bpf_program__set_expected_attach_type(prog, static_cast<bpf_attach_type>(kBpfTraceUprobeMulti));
     logs.push_back(std::move(log));
   }
 

@@ -20,6 +20,11 @@ namespace ms::runtime {
 struct LoadOptions {
   bool verifier_log = false;  // print every program's verifier log on stderr
   std::string source;         // script text, for the rejected line
+  // Programs to load with expected_attach_type BPF_TRACE_UPROBE_MULTI (their
+  // wildcard uprobes attach through one uprobe_multi link).
+  std::vector<std::string> uprobe_multi_programs;
+  // Maps whose size is only known at run time: ELF name -> max_entries.
+  std::vector<std::pair<std::string, uint32_t>> map_sizes;
 };
 
 // Owns the bpf_object; closing it releases every program and map fd.

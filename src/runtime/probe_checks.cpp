@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "common/diagnostics.h"
+#include "common/tracepoint_format.h"
 #include "runtime/elf_symbols.h"
+#include "runtime/system_probe_info.h"
 #include "runtime/tracefs.h"
 #include "runtime/verifier_log.h"
 
@@ -23,10 +25,56 @@ std::string located_probe_error(const manifest::Manifest& manifest, const manife
   return out;
 }
 
+namespace {
+
+std::optional<uint64_t> parse_number(const std::string& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int base = 10;
+  size_t i = 0;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    i = 2;
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = v * base + d;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<UprobeFunctionSpec> parse_uprobe_function(const std::string& text) {
+  UprobeFunctionSpec spec;
+  if (text.empty()) return std::nullopt;
+  if (text[0] >= '0' && text[0] <= '9') {
+    auto addr = parse_number(text);
+    if (!addr) return std::nullopt;
+    spec.is_address = true;
+    spec.offset = *addr;
+    return spec;
+  }
+  size_t plus = text.rfind('+');
+  if (plus == std::string::npos) {
+    spec.name = text;
+    return spec;
+  }
+  auto off = parse_number(text.substr(plus + 1));
+  if (!off || plus == 0) return std::nullopt;
+  spec.name = text.substr(0, plus);
+  spec.offset = *off;
+  return spec;
+}
+
 std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const std::string& source,
-                                       std::vector<std::string>& resolved_paths) {
+                                       std::vector<std::string>& resolved_paths, std::vector<UprobePlan>* plans, int pid) {
   std::vector<ProbeProblem> problems;
   resolved_paths.assign(manifest.probes.size(), {});
+  if (plans) plans->assign(manifest.probes.size(), {});
   bool tracefs_checked = false;
   for (size_t i = 0; i < manifest.probes.size(); ++i) {
     const auto& p = manifest.probes[i];
@@ -39,7 +87,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         break;
       case ProbeType::Uprobe:
       case ProbeType::Uretprobe: {
-        auto path = resolve_binary(p.target);
+        auto path = resolve_binary_for_pid(p.target, pid);
         if (!path) {
           script_error("cannot find '" + p.target + "' to attach " + p.display +
                        (p.target.find(".so") != std::string::npos || p.target.rfind("lib", 0) == 0
@@ -47,10 +95,51 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
                             : " (not in PATH)"));
           break;
         }
+        UprobePlan plan;
+        auto spec = parse_uprobe_function(p.func);
+        if (!spec) {
+          script_error("cannot read '" + p.func + "' as FUNCTION, FUNCTION+OFFSET or an address");
+          break;
+        }
+        if (spec->is_address) {
+          auto off = address_to_file_offset(*path, spec->offset);
+          if (!off) {
+            script_error("address " + p.func + " is not in a loadable segment of " + *path);
+            break;
+          }
+          plan.sites.push_back({p.func, *off});
+          resolved_paths[i] = *path;
+          if (plans) (*plans)[i] = plan;
+          break;
+        }
+        if (has_wildcard(spec->name) || is_cplusplus_name(spec->name)) {
+          std::string error;
+          auto functions = list_functions(*path, error);
+          if (!error.empty()) {
+            script_error(error);
+            break;
+          }
+          std::vector<FunctionSymbol> matching;
+          for (const auto& f : functions)
+            if (!f.indirect && function_matches(spec->name, f)) matching.push_back(f);
+          for (const auto& f : one_per_address(matching))
+            plan.sites.push_back({f.demangled.empty() ? f.name : f.demangled, f.file_offset + spec->offset});
+          if (plan.sites.empty()) {
+            script_error(has_wildcard(spec->name) ? "no function matches '" + spec->name + "' in " + *path
+                                                  : "function '" + spec->name + "' not found in " + *path);
+            break;
+          }
+          resolved_paths[i] = *path;
+          if (plans) (*plans)[i] = plan;
+          break;
+        }
+        plan.func = spec->name;
+        plan.func_offset = spec->offset;
         std::string detail;
-        switch (check_function(*path, p.func, &detail)) {
+        switch (check_function(*path, spec->name, &detail)) {
           case SymbolCheck::Found:
             resolved_paths[i] = *path;
+            if (plans) (*plans)[i] = plan;
             break;
           case SymbolCheck::FileMissing:
             script_error("cannot open " + *path + ": " + detail);
@@ -59,10 +148,10 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
             script_error(*path + " is not an ELF file");
             break;
           case SymbolCheck::NoSuchFunction:
-            script_error("function '" + p.func + "' not found in " + *path);
+            script_error("function '" + spec->name + "' not found in " + *path);
             break;
           case SymbolCheck::IndirectFunction:
-            script_error("'" + p.func + "' in " + *path +
+            script_error("'" + spec->name + "' in " + *path +
                          " is an indirect function (GNU IFUNC) chosen at load time; probing it is not supported");
             break;
         }
@@ -78,6 +167,18 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         }
         if (!tracepoint_exists(p.target, p.func))
           script_error("tracepoint " + p.target + ":" + p.func + " does not exist");
+        break;
+      }
+      case ProbeType::Profile:
+      case ProbeType::Software:
+        break;
+      case ProbeType::RawTracepoint: {
+        std::string error;
+        auto all = SystemProbeInfo().tracepoints(error);
+        bool found = false;
+        for (const auto& tp : all)
+          found |= tp.size() > p.func.size() && tp.compare(tp.size() - p.func.size() - 1, std::string::npos, ":" + p.func) == 0;
+        if (!found && error.empty()) script_error("tracepoint " + p.func + " does not exist (for rawtracepoint)");
         break;
       }
       case ProbeType::Interval:

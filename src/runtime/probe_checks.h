@@ -2,6 +2,8 @@
 // probe gets one located line instead of a libbpf failure.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,10 +16,35 @@ struct ProbeProblem {
   std::string message;          // located, possibly several lines, no final newline
 };
 
+// Where one uprobe attach point goes in its binary: a function by name (the
+// kernel's uprobe API resolves it with libbpf), or explicit sites.
+struct UprobeSite {
+  std::string name;      // function name, for `func` and messages
+  uint64_t file_offset;  // absolute offset in the file
+};
+struct UprobePlan {
+  std::string func;     // attach by name (libbpf resolves it) plus func_offset; empty: use `sites`
+  uint64_t func_offset = 0;
+  std::vector<UprobeSite> sites;  // wildcard matches or a raw address
+  uint64_t cookie_base = 0;       // site i gets BPF cookie cookie_base + i (its row in the func-names map)
+};
+
+// FUNC, FUNC+OFFSET (decimal or 0x hex) or a raw address 0xADDR, as written
+// after the binary of a uprobe. nullopt if malformed.
+struct UprobeFunctionSpec {
+  std::string name;     // empty for a raw address
+  uint64_t offset = 0;  // FUNC+OFFSET: the offset; raw address: the address
+  bool is_address = false;
+};
+std::optional<UprobeFunctionSpec> parse_uprobe_function(const std::string& text);
+
 // Fills `resolved_paths` (one per probe; "" where not a uprobe) and returns
-// every problem found.
+// every problem found. With `plans`, also says where each uprobe attaches
+// (wildcards expanded). With `pid`, short library names resolve to what that
+// process maps.
 std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const std::string& source,
-                                       std::vector<std::string>& resolved_paths);
+                                       std::vector<std::string>& resolved_paths,
+                                       std::vector<UprobePlan>* plans = nullptr, int pid = 0);
 
 // "FILE:LINE:COL: error: MESSAGE", then the script line with the attach point
 // underlined, like the parser's diagnostics.

@@ -26,6 +26,8 @@
 #include <optional>
 
 #include "runtime/attacher.h"
+#include "runtime/perf_probes.h"
+#include "runtime/uprobe_sites.h"
 #include "runtime/event_reader.h"
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
@@ -132,6 +134,7 @@ class Session {
   std::optional<RunError> store_start_time();
   void report_stack_errors();
   void print_symbol_warnings();
+  std::optional<RunError> store_func_names();
 
   const std::vector<uint8_t>& elf_;
   const manifest::Manifest& manifest_;
@@ -139,6 +142,9 @@ class Session {
 
   SignalBlock signals_;
   std::vector<std::string> resolved_paths_;
+  std::vector<UprobePlan> uprobe_plans_;
+  std::vector<int> multi_link_fds_;
+  bool uprobe_multi_ = use_uprobe_multi();
   std::unique_ptr<LoadedObject> object_;
   std::vector<bpf_link*> links_;
   std::optional<TracedCommand> command_;
@@ -161,6 +167,35 @@ bool Session::attach_one(size_t index, RunError& error) {
   target.self_exe = self_exe_;
   target.resolved_path = resolved_paths_[index];
   std::string why;
+  if (probe.type == manifest::ProbeType::Profile || probe.type == manifest::ProbeType::Software) {
+    std::vector<bpf_link*> per_cpu;
+    bool ok = attach_perf_probe(object_->program(probe.prog_name), probe, per_cpu, why);
+    links_.insert(links_.end(), per_cpu.begin(), per_cpu.end());
+    if (!ok) error = {kExitRuntime, why};
+    return ok;
+  }
+  const UprobePlan& plan = uprobe_plans_[index];
+  if (!plan.sites.empty()) {
+    SiteLinks sl;
+    bool ok = attach_uprobe_sites(object_->program(probe.prog_name), target.resolved_path, plan,
+                                  probe.type == manifest::ProbeType::Uretprobe, uprobe_pid_, uprobe_multi_, sl, why);
+    links_.insert(links_.end(), sl.links.begin(), sl.links.end());
+    multi_link_fds_.insert(multi_link_fds_.end(), sl.multi_fds.begin(), sl.multi_fds.end());
+    if (!ok) {
+      error = {kExitRuntime, why};
+      return false;
+    }
+    if (!sl.skipped.empty()) {
+      std::string names;
+      for (size_t i = 0; i < sl.skipped.size() && i < 8; ++i) names += (i ? ", " : "") + sl.skipped[i];
+      if (sl.skipped.size() > 8) names += ", ...";
+      std::fprintf(stderr, "warning: %s: skipped %zu of %zu functions whose first instruction cannot be probed (%s)\n",
+                   probe.display.c_str(), sl.skipped.size(), plan.sites.size(), names.c_str());
+    }
+    return true;
+  }
+  target.func = plan.func;
+  target.func_offset = plan.func_offset;
   bpf_link* link = attach_probe(object_->program(probe.prog_name), probe, target, why);
   if (!link) {
     error = {kExitRuntime, why};
@@ -173,6 +208,8 @@ bool Session::attach_one(size_t index, RunError& error) {
 void Session::detach_all() {
   for (bpf_link* l : links_) bpf_link__destroy(l);
   links_.clear();
+  for (int fd : multi_link_fds_) close(fd);
+  multi_link_fds_.clear();
 }
 
 void Session::teardown() {
@@ -196,6 +233,25 @@ void Session::stop_command() {
     if (!status.empty()) print_error(status);
   }
   command_.reset();
+}
+
+// `func` in a multi-site probe: the name of each site, at its cookie.
+std::optional<RunError> Session::store_func_names() {
+  if (manifest_.func_names_elf_name.empty()) return std::nullopt;
+  int fd = object_->map_fd(manifest_.func_names_elf_name);
+  if (fd < 0)
+    return RunError{kExitRuntime, "internal error: the BPF object has no map '" + manifest_.func_names_elf_name + "'"};
+  std::vector<char> value(manifest_.func_name_size);
+  for (const auto& plan : uprobe_plans_) {
+    for (size_t i = 0; i < plan.sites.size(); ++i) {
+      std::fill(value.begin(), value.end(), 0);
+      std::memcpy(value.data(), plan.sites[i].name.data(), std::min(value.size() - 1, plan.sites[i].name.size()));
+      uint32_t key = static_cast<uint32_t>(plan.cookie_base + i);
+      if (bpf_map_update_elem(fd, &key, value.data(), BPF_ANY) != 0)
+        return RunError{kExitRuntime, std::string("storing function names: ") + std::strerror(errno)};
+    }
+  }
+  return std::nullopt;
 }
 
 // `elapsed` counts from here: just before the first probe is attached.
@@ -349,7 +405,7 @@ int Session::run() {
   if (num_cpus_ <= 0) return fail({kExitRuntime, "cannot determine the number of possible CPUs"});
 
   // Script problems first: they are the user's to fix, whatever the machine.
-  std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_);
+  std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_, &uprobe_plans_, options_.pid);
   if (!problems.empty()) {
     bool script = true;
     for (const auto& p : problems) {
@@ -379,7 +435,18 @@ int Session::run() {
   self_exe_ = *exe;
 
   RunError error;
-  object_ = load_object(elf_, manifest_, {options_.verifier_log, options_.source}, error);
+  LoadOptions load_options{options_.verifier_log, options_.source, {}, {}};
+  uint64_t sites = 0;
+  for (auto& plan : uprobe_plans_) {
+    plan.cookie_base = sites;
+    sites += plan.sites.size();
+  }
+  if (!manifest_.func_names_elf_name.empty())
+    load_options.map_sizes.push_back({manifest_.func_names_elf_name, static_cast<uint32_t>(std::max<uint64_t>(sites, 1))});
+  if (uprobe_multi_)
+    for (size_t i = 0; i < manifest_.probes.size(); ++i)
+      if (!uprobe_plans_[i].sites.empty()) load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
+  object_ = load_object(elf_, manifest_, load_options, error);
   if (!object_) return fail(error);
   take_libbpf_messages();
 
@@ -412,7 +479,13 @@ int Session::run() {
   }
 
   if (command_path) {
-    auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why);
+    std::optional<CommandUser> user;
+    if (!options_.user.empty()) {
+      user = lookup_user(options_.user, why);
+      if (!user) return fail({kExitUsage, "-u: " + why});
+    }
+    auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why,
+                                    user ? &*user : nullptr);
     if (!cmd) return fail({kExitRuntime, why});
     command_.emplace(std::move(*cmd));
     uprobe_pid_ = command_->pid();
@@ -429,9 +502,13 @@ int Session::run() {
     }
   }
 
+  if (auto e = store_func_names()) return fail(*e);
+
   size_t n = manifest_.probes.size();
   std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
   bool has_end = false;
+  timespec attach_start{};
+  clock_gettime(CLOCK_MONOTONIC, &attach_start);
   for (size_t i = 0; i < n; ++i) {
     if (manifest_.probes[i].type == ProbeType::End) {
       has_end = true;
@@ -443,6 +520,11 @@ int Session::run() {
   if (command_ && !command_->release(why)) return fail({kExitRuntime, why});
   if (options_.timings) {
     if (auto ms = ms_since_exec()) std::fprintf(stderr, "timings: probes attached %.0f ms after exec\n", *ms);
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double attach_ms = (now.tv_sec - attach_start.tv_sec) * 1e3 + (now.tv_nsec - attach_start.tv_nsec) / 1e6;
+    size_t links = links_.size() + multi_link_fds_.size();
+    std::fprintf(stderr, "timings: attaching took %.1f ms (%zu link%s)\n", attach_ms, links, links == 1 ? "" : "s");
   }
 
   int rc = event_loop();

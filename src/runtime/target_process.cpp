@@ -7,6 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -88,8 +92,33 @@ std::optional<int> open_existing_process(pid_t pid, std::string& error) {
   return fd;
 }
 
+std::optional<CommandUser> lookup_user(const std::string& user, std::string& error) {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
+  if (!found && !user.empty() && user.find_first_not_of("0123456789") == std::string::npos)
+    getpwuid_r(static_cast<uid_t>(std::strtoul(user.c_str(), nullptr, 10)), &pw, buf.data(), buf.size(), &found);
+  if (!found) {
+    error = "unknown user '" + user + "'";
+    return std::nullopt;
+  }
+  CommandUser u;
+  u.uid = found->pw_uid;
+  u.gid = found->pw_gid;
+  int n = 64;
+  u.groups.resize(n);
+  if (getgrouplist(found->pw_name, found->pw_gid, u.groups.data(), &n) < 0) {
+    u.groups.resize(n);
+    getgrouplist(found->pw_name, found->pw_gid, u.groups.data(), &n);
+  }
+  u.groups.resize(std::max(n, 0));
+  return u;
+}
+
 std::optional<TracedCommand> TracedCommand::start(const std::string& path, const std::vector<std::string>& argv,
-                                                  const sigset_t& child_mask, std::string& error) {
+                                                  const sigset_t& child_mask, std::string& error,
+                                                  const CommandUser* user) {
   if (argv.empty()) {
     error = "empty command";
     return std::nullopt;
@@ -120,6 +149,12 @@ std::optional<TracedCommand> TracedCommand::start(const std::string& path, const
     } while (n < 0 && errno == EINTR);
     if (n != 1) _exit(127);  // memscript went away before releasing us
     close(fds[0]);
+    if (user && (setgroups(user->groups.size(), user->groups.data()) != 0 || setgid(user->gid) != 0 ||
+                 setuid(user->uid) != 0)) {
+      const char* msg = "memscript: cannot switch the command to the user given with -u\n";
+      (void)!write(2, msg, strlen(msg));
+      _exit(127);
+    }
     sigprocmask(SIG_SETMASK, &child_mask, nullptr);
     execve(path.c_str(), cargv.data(), environ);
     const char* msg = "memscript: execve failed: ";

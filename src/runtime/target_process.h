@@ -28,12 +28,27 @@ std::optional<int> open_existing_process(pid_t pid, std::string& error);
 // the child blocks reading a pipe, so probes are attached before the command
 // runs its first instruction. If memscript dies first, the child reads EOF and
 // exits with 127 without running the command.
+// Who a command runs as (-u USER): resolved before fork, since the child
+// may only call async-signal-safe functions.
+struct CommandUser {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups
+};
+
+// USER as a name or a numeric uid. nullopt with `error` set if unknown.
+std::optional<CommandUser> lookup_user(const std::string& user, std::string& error);
+
 class TracedCommand {
  public:
   // `path` is the resolved program (find_program), `argv[0]` as the user wrote it.
   // `child_mask` is the signal mask the command should start with.
+  // With `user`, the child drops to that user's groups, gid and uid (in that
+  // order, so it cannot regain root) before execve; failing that, it exits
+  // with 127 without running the command.
   static std::optional<TracedCommand> start(const std::string& path, const std::vector<std::string>& argv,
-                                            const sigset_t& child_mask, std::string& error);
+                                            const sigset_t& child_mask, std::string& error,
+                                            const CommandUser* user = nullptr);
 
   TracedCommand(TracedCommand&& other) noexcept;
   TracedCommand& operator=(TracedCommand&&) = delete;

@@ -51,8 +51,14 @@ void expect_object_matches_manifest(const CompileResult& r) {
         EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_TRACEPOINT);
         break;
       case ProbeType::Interval:
+      case ProbeType::Profile:
+      case ProbeType::Software:
         EXPECT_EQ(section, "perf_event");
         EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_PERF_EVENT);
+        break;
+      case ProbeType::RawTracepoint:
+        EXPECT_EQ(section, "raw_tracepoint/" + p.func);
+        EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_RAW_TRACEPOINT);
         break;
     }
   }
@@ -163,6 +169,33 @@ TEST(CodegenCompile, AggregationAndValueLayouts) {
   ASSERT_EQ(r.manifest.events.size(), 1u);
   EXPECT_EQ(r.manifest.events[0].kind, EventKind::Exit);
   EXPECT_EQ(r.manifest.events[0].size, 8u);
+  expect_object_matches_manifest(r);
+}
+
+TEST(CodegenCompile, PerfEventAndRawTracepointProbes) {
+  auto c = compile_script(
+      "profile:hz:99 { @p = count(); }\n"
+      "profile:ms:10 { @q = count(); }\n"
+      "software:page-faults:100 { @f = count(); }\n"
+      "software:faults { @g = count(); }\n"
+      "rawtracepoint:sched_switch { @s = count(); }\n");
+  const auto& r = ok(c);
+  ASSERT_TRUE(c.result);
+  ASSERT_EQ(r.manifest.probes.size(), 5u);
+  const auto& ps = r.manifest.probes;
+  EXPECT_EQ(ps[0].type, ProbeType::Profile);
+  EXPECT_TRUE(ps[0].frequency);
+  EXPECT_EQ(ps[0].period, 99u);
+  EXPECT_EQ(ps[1].type, ProbeType::Profile);
+  EXPECT_FALSE(ps[1].frequency);
+  EXPECT_EQ(ps[1].period, 10'000'000u);
+  EXPECT_EQ(ps[2].type, ProbeType::Software);
+  EXPECT_EQ(ps[2].func, "page-faults");
+  EXPECT_EQ(ps[2].period, 100u);
+  EXPECT_EQ(ps[3].func, "faults");
+  EXPECT_EQ(ps[3].period, 100u);  // bpftrace's default count for page faults
+  EXPECT_EQ(ps[4].type, ProbeType::RawTracepoint);
+  EXPECT_EQ(ps[4].func, "sched_switch");
   expect_object_matches_manifest(r);
 }
 

@@ -94,6 +94,9 @@ class NameResolver {
         // node it does not know yet.
         diags_.error(e.loc, "an option or positional parameter cannot be used here yet");
         return;
+      case ast::NodeKind::FieldAccess:
+        field_access(static_cast<const ast::FieldAccess&>(e));
+        return;
       default:
         break;
     }
@@ -102,6 +105,10 @@ class NameResolver {
 
   void builtin(const ast::Builtin& b) {
     const BuiltinDesc* desc = find_builtin(b.name);
+    if (!desc && b.name == "args") {
+      diags_.error(b.loc, "'args' is the tracepoint's record: use one of its fields", "e.g. args.len");
+      return;
+    }
     if (!desc) {
       if (find_function(b.name)) {
         diags_.error(b.loc, "'" + b.name + "' is a function, not a builtin", "call it: " + b.name + "()");
@@ -116,6 +123,25 @@ class NameResolver {
         diags_.error(b.loc,
                      "builtin '" + b.name + "' can only be used in " + std::string(desc->allowed_text) + " probes",
                      "'" + ap.raw + "' is a " + std::string(manifest::to_string(*type)) + " probe");
+        return;
+      }
+    }
+  }
+
+  // Only `args` has fields: the record of the tracepoint the probe is attached to.
+  void field_access(const ast::FieldAccess& f) {
+    const ast::Expr& base = *f.base;
+    if (base.kind != ast::NodeKind::Builtin || static_cast<const ast::Builtin&>(base).name != "args") {
+      expr(base);
+      diags_.error(f.loc, "only tracepoint 'args' has fields", "e.g. args.len in a tracepoint probe");
+      return;
+    }
+    for (const auto& ap : probe_.attach_points) {
+      auto type = probe_type(ap);
+      if (type && *type != manifest::ProbeType::Tracepoint) {
+        diags_.error(base.loc, "'args' can only be used in tracepoint probes",
+                     "'" + ap.raw + "' is a " + std::string(manifest::to_string(*type)) + " probe" +
+                         (*type == manifest::ProbeType::Uprobe ? ": use arg0, arg1, ..." : ""));
         return;
       }
     }

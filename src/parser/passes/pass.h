@@ -1,6 +1,7 @@
 // What every checking pass gets, and how the pipeline lists passes.
 #pragma once
 
+#include "common/tracepoint_format.h"
 #include "parser/ast.h"
 #include "common/diagnostics.h"
 #include "parser/types.h"
@@ -18,6 +19,9 @@ struct PassContext {
   // The script's option values from its command line; null: every option at
   // its default and no positional parameters.
   const ScriptArgs* args = nullptr;
+  // The system the program is checked for (tracepoint formats, wildcard
+  // expansion); null when checking without one, e.g. in unit tests.
+  const ProbeInfoProvider* provider = nullptr;
 };
 
 struct Pass {

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 #include "builtins.h"
+#include "suggest.h"
 #include "common/printf_format.h"
 
 namespace ms::passes {
@@ -478,6 +480,8 @@ class TypeChecker {
         return unop(static_cast<ast::Unop&>(e));
       case ast::NodeKind::Ternary:
         return ternary(static_cast<ast::Ternary&>(e));
+      case ast::NodeKind::FieldAccess:
+        return tracepoint_field(static_cast<ast::FieldAccess&>(e));
       default:
         return Type::none();
     }
@@ -527,6 +531,53 @@ class TypeChecker {
     }
     if (u.op == ast::UnaryOp::LogicalNot) return Type::integer(true);
     return t;
+  }
+
+  // args.FIELD: typed from the format of every tracepoint the probe is
+  // attached to; a field must exist in each of them with one type.
+  Type tracepoint_field(ast::FieldAccess& f) {
+    set_type(*f.base, Type::none());
+    std::optional<Type> result;
+    std::string first_key;
+    for (const auto& ap : probe_->attach_points) {
+      if (ap.provider != "tracepoint" || ap.parts.size() != 2) continue;
+      std::string key = ap.parts[0] + ":" + ap.parts[1];
+      auto it = ctx_.info.tracepoint_formats.find(key);
+      if (it == ctx_.info.tracepoint_formats.end()) {
+        error(f.loc, "the format of tracepoint " + key + " is not available, so args." + f.field + " cannot be typed",
+              "memscript reads it from tracefs (/sys/kernel/tracing/events/" + ap.parts[0] + "/" + ap.parts[1] +
+                  "/format), which needs root");
+        return Type::none();
+      }
+      const TracepointField* field = it->second.find(f.field);
+      if (!field) {
+        std::vector<std::string> names;
+        for (const auto& fl : it->second.fields) names.push_back(fl.name);
+        std::string hint = did_you_mean(f.field, names);
+        if (hint.empty()) {
+          hint = "its fields are:";
+          for (const auto& n : names) hint += " " + n;
+        }
+        error(f.loc, "tracepoint " + key + " has no field '" + f.field + "'", hint);
+        return Type::none();
+      }
+      Type t = field->kind == TracepointFieldKind::Integer     ? Type::integer(field->is_signed)
+               : field->kind == TracepointFieldKind::CharArray ? Type::string(field->size)
+                                                               : Type::string(kDefaultStringSize);
+      if (!result) {
+        result = t;
+        first_key = key;
+      } else if (!compatible(*result, t)) {
+        error(f.loc, "field '" + f.field + "' is " + to_string(t) + " in " + key + " but " + to_string(*result) +
+                         " in " + first_key,
+              "use them in separate probes");
+        return Type::none();
+      } else {
+        widen(*result, t);
+        if (result->kind == TypeKind::Integer) result->is_signed = result->is_signed && t.is_signed;
+      }
+    }
+    return result ? *result : Type::none();
   }
 
   Type ternary(ast::Ternary& t) {

@@ -31,6 +31,9 @@ void for_each_child(ast::Expr& e, F&& f) {
       f(*t.else_expr);
       break;
     }
+    case ast::NodeKind::FieldAccess:
+      f(*static_cast<ast::FieldAccess&>(e).base);
+      break;
     default:
       break;
   }
