@@ -36,6 +36,7 @@ OPTIONS:
     -c 'CMD ARGS'   run CMD (split like a shell would, but not run through one),
                     started stopped and released once every probe is attached;
                     stop when it exits
+    -f FORMAT       output format: text (default) or json (bpftrace's NDJSON)
     -d STAGE        print a compilation stage and go on: ast, ir, asm,
                     manifest, verifier (the full kernel verifier log), all
     --dry-run       compile only: no privilege needed, nothing is loaded
@@ -169,6 +170,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, all)");
       if (!kStages.count(*v)) return usage_error("option -d: unknown stage '" + *v + "' (ast, ir, asm, manifest, verifier, all)");
       cl.debug.insert(*v);
+    } else if (a == "-f") {
+      auto v = need_value("-f");
+      if (!v || (*v != "text" && *v != "json")) return usage_error("option -f needs an output format: text or json");
+      cl.run.json = *v == "json";
     } else if (a == "--dry-run") {
       cl.dry_run = true;
     } else if (a == "--timings") {

@@ -24,6 +24,7 @@ struct RunOptions {
   bool timings = false;              // --timings: time to attached, RSS
   std::string source;                // the script text, to point verifier errors at a line
   bool verbose = false;              // -v: also show libbpf's own warnings and debug messages
+  bool json = false;                 // -f json: bpftrace's NDJSON output instead of text
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout
