@@ -40,6 +40,7 @@ OPTIONS:
                     started stopped and released once every probe is attached;
                     stop when it exits
     -u USER         run the -c command as USER (name or uid); memscript keeps its privileges
+    -f FORMAT       output format: text (default) or json (bpftrace's NDJSON)
     -d STAGE        print a compilation stage and go on: ast, ir, asm,
                     manifest, verifier (the full kernel verifier log), all
     --dry-run       compile only: no privilege needed, nothing is loaded
@@ -188,6 +189,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       auto v = need_value("-u");
       if (!v) return usage_error("option -u needs a user name or uid");
       cl.run.user = *v;
+    } else if (a == "-f") {
+      auto v = need_value("-f");
+      if (!v || (*v != "text" && *v != "json")) return usage_error("option -f needs an output format: text or json");
+      cl.run.json = *v == "json";
     } else if (a == "--dry-run") {
       cl.dry_run = true;
     } else if (a == "--timings") {

@@ -28,8 +28,12 @@ enum HelperId : int {
   kGetSmpProcessorId = 8,
   kGetCurrentPidTgid = 14,
   kGetCurrentUidGid = 15,
+  kGetPrandomU32 = 7,
   kGetCurrentComm = 16,
   kGetStack = 67,
+  kGetCurrentTask = 35,
+  kGetCurrentCgroupId = 80,
+  kSendSignal = 109,
   kProbeReadUser = 112,
   kProbeReadKernel = 113,
   kProbeReadUserStr = 114,
@@ -46,7 +50,7 @@ inline uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
 
 // Bytes a value of type `t` takes in a map key, map value or event.
 inline uint32_t field_size(const Type& t) {
-  if (t.kind == TypeKind::String || t.kind == TypeKind::USym) return t.size;
+  if (t.kind == TypeKind::String || t.kind == TypeKind::USym || t.kind == TypeKind::Buffer) return t.size;
   return 8;
 }
 // The manifest field for a value of type `t` at `offset`, and back (maps.cpp).
@@ -97,6 +101,10 @@ class Codegen {
   Value gen_map_read(const ast::Map& m);
   void gen_map_assign(const ast::AssignMap& s);
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
+  void gen_compound_map_assign(const ast::AssignMap& s, MapDef& def);
+  llvm::Value* gen_hist_bucket(llvm::Value* v);
+  llvm::Value* gen_lhist_bucket(llvm::Value* v, const manifest::MapDesc& d);
+  void gen_map_zero_event(const ast::Call& c);
   void gen_map_delete(const ast::Call& call);
   llvm::Value* gen_elapsed();
   Value gen_func_name(const Location& loc);
@@ -130,6 +138,11 @@ class Codegen {
   Value gen_call_expr(const ast::Call& c, const Type& t);
   // --- tracepoint records (tracepoint_args.cpp)
   Value gen_tracepoint_field(const ast::FieldAccess& f, const Type& t);
+  Value gen_cast(const ast::Cast& c, const Type& t);
+  Value gen_deref(const ast::Deref& d, const Type& t);
+  Value gen_strncmp(const ast::Call& c, const Type& t);
+  // An arithmetic or bitwise operator on two i64 values, signed or not.
+  llvm::Value* gen_arith(ast::BinaryOp op, llvm::Value* l, llvm::Value* r, bool is_signed, const Location& loc);
   Value gen_string_literal(const std::string& s, uint32_t size, const Location& loc);
   llvm::Value* gen_string_eq(const Value& a, const Value& b);
   llvm::Value* gen_signed_divrem(llvm::Value* a, llvm::Value* b, bool rem);
@@ -146,6 +159,14 @@ class Codegen {
   void emit_event(uint32_t id, const std::vector<std::pair<const Value*, manifest::Field>>& args, uint32_t size,
                   const Location& loc);
   void return_zero_and_continue_dead();
+  void gen_print(const ast::Call& c);
+  void gen_signal(const ast::Call& c);
+  void gen_compound_var_assign(const ast::AssignVar& s);
+
+  // --- loops and jumps (control.cpp)
+  void gen_while(const ast::While& w);
+  void gen_unroll(const ast::Unroll& u);
+  void gen_jump(const ast::Jump& j);
 
   // --- emission (emit.cpp)
   bool optimize_and_emit(CompileResult& out);
@@ -188,6 +209,11 @@ class Codegen {
   const ast::Probe* probe_ = nullptr;
   const manifest::ProbeDesc* attach_ = nullptr;
   std::map<std::string, llvm::AllocaInst*> vars_;
+  struct LoopTargets {
+    llvm::BasicBlock* break_to;
+    llvm::BasicBlock* continue_to;
+  };
+  std::vector<LoopTargets> loops_;  // innermost last
   uint32_t stack_bytes_ = 0;
 };
 

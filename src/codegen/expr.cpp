@@ -39,6 +39,8 @@ Value Codegen::gen_expr(const ast::Expr& e) {
     case ast::NodeKind::Unop: return gen_unop(static_cast<const ast::Unop&>(e), t);
     case ast::NodeKind::Ternary: return gen_ternary(static_cast<const ast::Ternary&>(e), t);
     case ast::NodeKind::FieldAccess: return gen_tracepoint_field(static_cast<const ast::FieldAccess&>(e), t);
+    case ast::NodeKind::Cast: return gen_cast(static_cast<const ast::Cast&>(e), t);
+    case ast::NodeKind::Deref: return gen_deref(static_cast<const ast::Deref&>(e), t);
     default: break;
   }
   internal_error(e.loc, "unexpected node in an expression");
@@ -87,6 +89,9 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
   if (n == "nsecs") return {call_helper(kKtimeGetNs, i64, {}, "nsecs"), t};
   if (n == "elapsed") return {gen_elapsed(), t};
   if (n == "cpu") return {call_helper(kGetSmpProcessorId, i64, {}, "cpu"), t};
+  if (n == "rand") return {b_->CreateAnd(call_helper(kGetPrandomU32, i64, {}, "rand"), 0xffffffffull), t};
+  if (n == "cgroup") return {call_helper(kGetCurrentCgroupId, i64, {}, "cgroup"), t};
+  if (n == "curtask") return {call_helper(kGetCurrentTask, i64, {}, "curtask"), t};
   if (n == "comm") {
     uint32_t size = t.kind == TypeKind::String && t.size ? t.size : kCommSize;
     auto* buf = stack_buffer(size, bi.loc, "comm");
@@ -198,18 +203,16 @@ Value Codegen::gen_binop(const ast::Binop& bo, const Type& t) {
   const bool cmp_sign = lv.type.is_signed && rv.type.is_signed;
   auto cmp = [&](llvm::CmpInst::Predicate p) -> Value { return {b_->CreateZExt(b_->CreateICmp(p, l, r), i64), t}; };
   switch (bo.op) {
-    case Op::Add: return {b_->CreateAdd(l, r), t};
-    case Op::Sub: return {b_->CreateSub(l, r), t};
-    case Op::Mul: return {b_->CreateMul(l, r), t};
-    // Division by zero yields 0 in BPF; no trap to guard against.
-    case Op::Div: return {sign ? gen_signed_divrem(l, r, false) : b_->CreateUDiv(l, r), t};
-    case Op::Mod: return {sign ? gen_signed_divrem(l, r, true) : b_->CreateURem(l, r), t};
-    case Op::BitAnd: return {b_->CreateAnd(l, r), t};
-    case Op::BitOr: return {b_->CreateOr(l, r), t};
-    case Op::BitXor: return {b_->CreateXor(l, r), t};
-    // Shift counts are masked: a count >= 64 would be poison in LLVM.
-    case Op::Shl: return {b_->CreateShl(l, b_->CreateAnd(r, 63)), t};
-    case Op::Shr: return {sign ? b_->CreateAShr(l, b_->CreateAnd(r, 63)) : b_->CreateLShr(l, b_->CreateAnd(r, 63)), t};
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Mod:
+    case Op::BitAnd:
+    case Op::BitOr:
+    case Op::BitXor:
+    case Op::Shl:
+    case Op::Shr: return {gen_arith(bo.op, l, r, sign, bo.loc), t};
     case Op::Eq: return cmp(llvm::CmpInst::ICMP_EQ);
     case Op::Ne: return cmp(llvm::CmpInst::ICMP_NE);
     case Op::Lt: return cmp(cmp_sign ? llvm::CmpInst::ICMP_SLT : llvm::CmpInst::ICMP_ULT);
@@ -221,6 +224,92 @@ Value Codegen::gen_binop(const ast::Binop& bo, const Type& t) {
   }
   internal_error(bo.loc, "unknown binary operator");
   return {b_->getInt64(0), Type::integer()};
+}
+
+llvm::Value* Codegen::gen_arith(ast::BinaryOp op, llvm::Value* l, llvm::Value* r, bool sign, const Location& loc) {
+  using Op = ast::BinaryOp;
+  switch (op) {
+    case Op::Add: return b_->CreateAdd(l, r);
+    case Op::Sub: return b_->CreateSub(l, r);
+    case Op::Mul: return b_->CreateMul(l, r);
+    // Division by zero yields 0 in BPF; no trap to guard against.
+    case Op::Div: return sign ? gen_signed_divrem(l, r, false) : b_->CreateUDiv(l, r);
+    case Op::Mod: return sign ? gen_signed_divrem(l, r, true) : b_->CreateURem(l, r);
+    case Op::BitAnd: return b_->CreateAnd(l, r);
+    case Op::BitOr: return b_->CreateOr(l, r);
+    case Op::BitXor: return b_->CreateXor(l, r);
+    // Shift counts are masked: a count >= 64 would be poison in LLVM.
+    case Op::Shl: return b_->CreateShl(l, b_->CreateAnd(r, 63));
+    case Op::Shr: return sign ? b_->CreateAShr(l, b_->CreateAnd(r, 63)) : b_->CreateLShr(l, b_->CreateAnd(r, 63));
+    default: break;
+  }
+  internal_error(loc, std::string("operator '") + ast::to_string(op) + "' is not arithmetic");
+  return b_->getInt64(0);
+}
+
+namespace {
+
+// (int8) -> 1 byte, signed; (uint32) -> 4 bytes, unsigned.
+std::pair<uint32_t, bool> int_type_of(const std::string& name) {
+  const bool is_signed = name[0] != 'u';
+  return {static_cast<uint32_t>(std::stoi(name.substr(is_signed ? 3 : 4))) / 8, is_signed};
+}
+
+}  // namespace
+
+Value Codegen::gen_cast(const ast::Cast& c, const Type& t) {
+  llvm::Value* v = gen_int(*c.operand);
+  if (c.pointer) return {v, t};
+  auto [bytes, is_signed] = int_type_of(c.type_name);
+  if (bytes == 8) return {v, t};
+  // Truncate to the type's width, then widen back to 64 bits by its sign.
+  llvm::Value* narrow = b_->CreateTrunc(v, b_->getIntNTy(bytes * 8));
+  return {is_signed ? b_->CreateSExt(narrow, b_->getInt64Ty()) : b_->CreateZExt(narrow, b_->getInt64Ty()), t};
+}
+
+Value Codegen::gen_deref(const ast::Deref& d, const Type& t) {
+  const Type* pt = type_of(*d.operand);
+  llvm::Value* p = gen_int(*d.operand);
+  const uint32_t bytes = pt && pt->pointee ? pt->pointee : 8;
+  // Read from user memory into a zeroed slot: a failed read yields 0, as in bpftrace.
+  auto* buf = stack_buffer(8, d.loc, "deref");
+  b_->CreateAlignedStore(b_->getInt64(0), buf, llvm::Align(8));
+  call_helper(kProbeReadUser, b_->getInt64Ty(), {buf, b_->getInt32(bytes), p});
+  llvm::Value* v = b_->CreateAlignedLoad(b_->getIntNTy(bytes * 8), buf, llvm::Align(8));
+  if (bytes == 8) return {v, t};
+  return {pt->pointee_signed ? b_->CreateSExt(v, b_->getInt64Ty()) : b_->CreateZExt(v, b_->getInt64Ty()), t};
+}
+
+Value Codegen::gen_strncmp(const ast::Call& c, const Type& t) {
+  // 0 when the first n bytes match (stopping early at a shared NUL), 1 otherwise, as bpftrace.
+  Value a = gen_expr(*c.args[0]);
+  Value b = gen_expr(*c.args[1]);
+  uint64_t n = c.args[2]->kind == ast::NodeKind::Integer ? static_cast<const ast::Integer&>(*c.args[2]).value : 0;
+  n = std::min<uint64_t>(n, std::min(a.type.size, b.type.size));
+  auto* i8 = b_->getInt8Ty();
+  auto* eq_bb = llvm::BasicBlock::Create(*llvm_, "strncmp_eq", fn_);
+  auto* ne_bb = llvm::BasicBlock::Create(*llvm_, "strncmp_ne", fn_);
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "strncmp_done", fn_);
+  for (uint64_t i = 0; i < n; ++i) {
+    llvm::Value* ca = b_->CreateLoad(i8, byte_ptr(a.v, static_cast<uint32_t>(i)));
+    llvm::Value* cb = b_->CreateLoad(i8, byte_ptr(b.v, static_cast<uint32_t>(i)));
+    auto* same_bb = llvm::BasicBlock::Create(*llvm_, "strncmp_same", fn_);
+    b_->CreateCondBr(b_->CreateICmpNE(ca, cb), ne_bb, same_bb);
+    b_->SetInsertPoint(same_bb);
+    auto* next_bb = llvm::BasicBlock::Create(*llvm_, "strncmp_next", fn_);
+    b_->CreateCondBr(b_->CreateICmpEQ(ca, b_->getInt8(0)), eq_bb, next_bb);
+    b_->SetInsertPoint(next_bb);
+  }
+  b_->CreateBr(eq_bb);
+  b_->SetInsertPoint(eq_bb);
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(ne_bb);
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(done_bb);
+  auto* phi = b_->CreatePHI(b_->getInt64Ty(), 2, "strncmp");
+  phi->addIncoming(b_->getInt64(0), eq_bb);
+  phi->addIncoming(b_->getInt64(1), ne_bb);
+  return {phi, t};
 }
 
 llvm::Value* Codegen::gen_string_eq(const Value& a, const Value& b) {
@@ -309,6 +398,16 @@ Value Codegen::gen_ternary(const ast::Ternary& te, const Type& t) {
 }
 
 Value Codegen::gen_call_expr(const ast::Call& c, const Type& t) {
+  if (c.func == "strncmp") return gen_strncmp(c, t);
+  if (c.func == "buf") {
+    // An 8-byte length then the bytes, as manifest::FieldKind::Buffer; a failed read leaves zeros.
+    llvm::Value* src = gen_int(*c.args[0]);
+    auto* buf = stack_buffer(t.size, c.loc, "buf");
+    zero_fill(buf, t.size);
+    b_->CreateAlignedStore(b_->getInt64(t.size - 8), buf, llvm::Align(8));
+    call_helper(kProbeReadUser, b_->getInt64Ty(), {byte_ptr(buf, 8), b_->getInt32(t.size - 8), src});
+    return {buf, t};
+  }
   if (c.func == "str") {
     if (c.args.empty() || c.args.size() > 2) {
       internal_error(c.loc, "str() takes one or two arguments");

@@ -68,7 +68,7 @@ void Codegen::set_loc(const Location& loc) {
 }
 
 void Codegen::store_field(llvm::Value* dst, const Value& val, uint32_t size) {
-  if (val.type.kind == TypeKind::String) {
+  if (val.type.kind == TypeKind::String || val.type.kind == TypeKind::Buffer) {
     copy_bytes(dst, val.v, std::min(size, val.type.size));
     return;
   }

@@ -29,6 +29,9 @@ manifest::AggKind agg_kind(TypeKind k) {
     case TypeKind::Min: return manifest::AggKind::Min;
     case TypeKind::Max: return manifest::AggKind::Max;
     case TypeKind::Avg: return manifest::AggKind::Avg;
+    case TypeKind::Stats: return manifest::AggKind::Stats;
+    case TypeKind::Hist: return manifest::AggKind::Hist;
+    case TypeKind::Lhist: return manifest::AggKind::Lhist;
     default: return manifest::AggKind::None;
   }
 }
@@ -49,10 +52,11 @@ manifest::Field field_of(const Type& t, uint32_t offset) {
       f.stack_perf = t.stack_perf;
       break;
     case TypeKind::USym: f.kind = manifest::FieldKind::UserSymbol; break;
+    case TypeKind::Buffer: f.kind = manifest::FieldKind::Buffer; break;
     case TypeKind::KSym: f.kind = manifest::FieldKind::KernelSymbol; break;
     default:
       f.kind = manifest::FieldKind::Integer;
-      f.is_signed = t.kind == TypeKind::Count ? false : t.is_signed;
+      f.is_signed = t.kind == TypeKind::Count || t.kind == TypeKind::Hist || t.kind == TypeKind::Lhist ? false : t.is_signed;
       break;
   }
   return f;
@@ -65,6 +69,7 @@ Type type_of_field(const manifest::Field& f) {
     case manifest::FieldKind::KernelStack: return Type::stack(true, f.stack_limit, f.stack_perf);
     case manifest::FieldKind::UserSymbol: return Type::symbol(false);
     case manifest::FieldKind::KernelSymbol: return Type::symbol(true);
+    case manifest::FieldKind::Buffer: return Type::buffer(f.size - 8);
     case manifest::FieldKind::Integer: break;
   }
   return Type::integer(f.is_signed);
@@ -114,15 +119,25 @@ void Codegen::define_maps() {
     d.key_size = mi.key.empty() ? 8 : std::max<uint32_t>(off, 8);
     Type vt = mi.value.kind == TypeKind::None ? Type::integer() : mi.value;
     d.agg = agg_kind(vt.kind);
+    if (d.agg == manifest::AggKind::Hist || d.agg == manifest::AggKind::Lhist) {
+      // The bucket index follows the script's keys (a scalar map has only it).
+      d.key_size = (mi.key.empty() ? 0 : d.key_size) + 8;
+      d.lhist_min = mi.lhist_min;
+      d.lhist_max = mi.lhist_max;
+      d.lhist_step = mi.lhist_step;
+    }
     d.percpu = d.agg != manifest::AggKind::None;
     d.value = field_of(vt, 0);
     switch (d.agg) {
       case manifest::AggKind::None: d.value_size = std::max<uint32_t>(field_size(vt), 1); break;
       case manifest::AggKind::Count:
-      case manifest::AggKind::Sum: d.value_size = 8; break;
+      case manifest::AggKind::Sum:
+      case manifest::AggKind::Hist:
+      case manifest::AggKind::Lhist: d.value_size = 8; break;
       case manifest::AggKind::Min:
       case manifest::AggKind::Max:
-      case manifest::AggKind::Avg: d.value_size = 16; break;
+      case manifest::AggKind::Avg:
+      case manifest::AggKind::Stats: d.value_size = 16; break;
     }
     if (d.key_size > kBpfStackLimit / 2 || d.value_size > kBpfStackLimit / 2)
       error(mi.first_use, "map " + name + " has a " + std::to_string(d.key_size) + "-byte key and a " +
@@ -215,6 +230,14 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
   MapDef* def = find_map(s.map->name, s.map->loc);
   if (!def) return;
   const manifest::MapDesc& d = manifest_.maps[def->index];
+  if (s.compound) {
+    if (d.agg != manifest::AggKind::None || d.value.kind != manifest::FieldKind::Integer) {
+      internal_error(s.loc, "compound assignment to a map that does not hold integers");
+      return;
+    }
+    gen_compound_map_assign(s, *def);
+    return;
+  }
   if (d.agg != manifest::AggKind::None) {
     auto* call = s.expr && s.expr->kind == ast::NodeKind::Call ? static_cast<const ast::Call*>(s.expr.get()) : nullptr;
     if (!call) {
@@ -246,14 +269,19 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
 void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def) {
   const manifest::MapDesc& d = manifest_.maps[def.index];
   const std::string& f = call.func;
-  const bool want_arg = f != "count";
-  if (manifest::to_string(d.agg) != f || call.args.size() != (want_arg ? 1u : 0u)) {
+  const size_t want_args = f == "count" ? 0 : f == "lhist" ? 4 : 1;
+  const bool want_arg = want_args > 0;
+  if (manifest::to_string(d.agg) != f || call.args.size() != want_args) {
     internal_error(call.loc, "map " + s.map->name + " holds " + manifest::to_string(d.agg) + " but is assigned " +
                                  f + "() with " + std::to_string(call.args.size()) + " arguments");
     return;
   }
   llvm::Value* arg = want_arg ? gen_int(*call.args[0]) : nullptr;
   llvm::Value* key = build_key(*s.map, def);
+  if (d.agg == manifest::AggKind::Hist || d.agg == manifest::AggKind::Lhist) {
+    llvm::Value* bucket = d.agg == manifest::AggKind::Hist ? gen_hist_bucket(arg) : gen_lhist_bucket(arg, d);
+    b_->CreateAlignedStore(bucket, byte_ptr(key, d.key_size - 8), llvm::Align(8));
+  }
 
   // Per-CPU values need no atomics. Insert a zero value first if absent
   // (BPF_NOEXIST keeps a concurrent insert on another CPU), then update in place.
@@ -282,6 +310,8 @@ void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, Ma
   auto store = [&](llvm::Value* v, uint32_t off) { b_->CreateAlignedStore(v, byte_ptr(ptr, off), llvm::Align(8)); };
   switch (d.agg) {
     case manifest::AggKind::Count:
+    case manifest::AggKind::Hist:
+    case manifest::AggKind::Lhist:
       store(b_->CreateAdd(load(0), b_->getInt64(1)), 0);
       b_->CreateBr(done_bb);
       break;
@@ -290,6 +320,7 @@ void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, Ma
       b_->CreateBr(done_bb);
       break;
     case manifest::AggKind::Avg:
+    case manifest::AggKind::Stats:
       store(b_->CreateAdd(load(0), arg), 0);
       store(b_->CreateAdd(load(8), b_->getInt64(1)), 8);
       b_->CreateBr(done_bb);
@@ -313,6 +344,56 @@ void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, Ma
   }
   if (!update_bb->hasNPredecessorsOrMore(1)) update_bb->eraseFromParent();
   b_->SetInsertPoint(done_bb);
+}
+
+llvm::Value* Codegen::gen_hist_bucket(llvm::Value* v) {
+  // 0 for negative values, 1 for zero, 2 + floor(log2(v)) otherwise; the
+  // logarithm by halving the range five times, branch-free.
+  auto* i64 = b_->getInt64Ty();
+  llvm::Value* x = v;
+  llvm::Value* log = b_->getInt64(0);
+  for (unsigned shift : {32u, 16u, 8u, 4u, 2u, 1u}) {
+    llvm::Value* big = b_->CreateICmpUGE(x, b_->getInt64(1ull << shift));
+    x = b_->CreateSelect(big, b_->CreateLShr(x, shift), x);
+    log = b_->CreateAdd(log, b_->CreateSelect(big, b_->getInt64(shift), b_->getInt64(0)));
+  }
+  llvm::Value* positive = b_->CreateAdd(log, b_->getInt64(2));
+  llvm::Value* bucket = b_->CreateSelect(b_->CreateICmpEQ(v, llvm::ConstantInt::get(i64, 0)), b_->getInt64(1), positive);
+  return b_->CreateSelect(b_->CreateICmpSLT(v, b_->getInt64(0)), b_->getInt64(0), bucket);
+}
+
+llvm::Value* Codegen::gen_lhist_bucket(llvm::Value* v, const manifest::MapDesc& d) {
+  const int64_t buckets = (d.lhist_max - d.lhist_min) / d.lhist_step;
+  llvm::Value* min = b_->getInt64(static_cast<uint64_t>(d.lhist_min));
+  llvm::Value* max = b_->getInt64(static_cast<uint64_t>(d.lhist_max));
+  llvm::Value* inside = b_->CreateAdd(
+      b_->CreateUDiv(b_->CreateSub(v, min), b_->getInt64(static_cast<uint64_t>(d.lhist_step))), b_->getInt64(1));
+  llvm::Value* bucket = b_->CreateSelect(b_->CreateICmpSGE(v, max), b_->getInt64(static_cast<uint64_t>(buckets + 1)), inside);
+  return b_->CreateSelect(b_->CreateICmpSLT(v, min), b_->getInt64(0), bucket);
+}
+
+void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
+  // One key, one lookup: old value (0 when missing) op operand, written back.
+  auto* i64 = b_->getInt64Ty();
+  llvm::Value* key = build_key(*s.map, def);
+  Value rhs = gen_expr(*s.expr);
+  llvm::Value* p = map_lookup(def.global, key);
+  llvm::BasicBlock* from = b_->GetInsertBlock();
+  auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
+  auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
+  b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
+  b_->SetInsertPoint(found_bb);
+  llvm::Value* loaded = b_->CreateAlignedLoad(i64, p, llvm::Align(8), "map_val");
+  b_->CreateBr(merge_bb);
+  b_->SetInsertPoint(merge_bb);
+  auto* old = b_->CreatePHI(i64, 2, "map_old");
+  old->addIncoming(b_->getInt64(0), from);
+  old->addIncoming(loaded, found_bb);
+  const manifest::MapDesc& d = manifest_.maps[def.index];
+  llvm::Value* val = gen_arith(*s.compound, old, rhs.v, d.value.is_signed && rhs.type.is_signed, s.loc);
+  auto* buf = stack_buffer(8, s.loc, "map_val");
+  b_->CreateAlignedStore(val, buf, llvm::Align(8));
+  call_helper(kMapUpdateElem, i64, {def.global, key, buf, b_->getInt64(kBpfAny)});
 }
 
 void Codegen::gen_map_delete(const ast::Call& call) {

@@ -1,5 +1,6 @@
 // Statements and the ring-buffer events they send (printf, exit, print, clear).
 #include "codegen/codegen_impl.h"
+#include "parser/builtins.h"
 
 namespace ms::codegen_detail {
 
@@ -21,6 +22,7 @@ void Codegen::gen_stmt(const ast::Stmt& s) {
     case ast::NodeKind::AssignMap: gen_map_assign(static_cast<const ast::AssignMap&>(s)); return;
     case ast::NodeKind::AssignVar: {
       const auto& av = static_cast<const ast::AssignVar&>(s);
+      if (av.compound) return gen_compound_var_assign(av);
       Value v = gen_expr(*av.expr);
       if (!v.v) return;
       llvm::AllocaInst* slot = variable_slot(av.var->name, v.type, av.var->loc);
@@ -49,6 +51,9 @@ void Codegen::gen_stmt(const ast::Stmt& s) {
       b_->SetInsertPoint(done_bb);
       return;
     }
+    case ast::NodeKind::While: gen_while(static_cast<const ast::While&>(s)); return;
+    case ast::NodeKind::Unroll: gen_unroll(static_cast<const ast::Unroll&>(s)); return;
+    case ast::NodeKind::Jump: gen_jump(static_cast<const ast::Jump&>(s)); return;
     default: break;
   }
   internal_error(s.loc, "unexpected node in a statement");
@@ -58,10 +63,22 @@ void Codegen::gen_call_stmt(const ast::Call& c) {
   const std::string& f = c.func;
   if (f == "printf") return gen_printf(c);
   if (f == "exit") return gen_exit(c);
-  if (f == "print") return gen_map_event(c, manifest::EventKind::Print);
+  if (f == "print") return gen_print(c);
+  if (f == "zero") return gen_map_event(c, manifest::EventKind::Zero);
+  if (f == "signal") return gen_signal(c);
+  if (f == "time") {
+    manifest::EventDesc desc;
+    desc.kind = manifest::EventKind::Time;
+    desc.size = 8;
+    desc.format = c.args.empty() ? "%H:%M:%S\n" : static_cast<const ast::String&>(*c.args[0]).value;
+    const int id = event_for(c, std::move(desc));
+    emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);
+    return;
+  }
   if (f == "clear") return gen_map_event(c, manifest::EventKind::Clear);
   if (f == "delete") return gen_map_delete(c);
-  if (f == "count" || f == "sum" || f == "min" || f == "max" || f == "avg") {
+  if (f == "count" || f == "sum" || f == "min" || f == "max" || f == "avg" || f == "stats" || f == "hist" ||
+      f == "lhist") {
     error(c.loc, f + "() must be assigned to a map", "e.g. @calls[comm] = " + f + "(" + (f == "count" ? "" : "arg0") + ")");
     return;
   }
@@ -140,6 +157,66 @@ void Codegen::gen_exit(const ast::Call& c) {
   const int id = event_for(c, std::move(desc));
   emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);
   return_zero_and_continue_dead();
+}
+
+void Codegen::gen_compound_var_assign(const ast::AssignVar& av) {
+  const Type* vt = type_of(*av.var);
+  const Type t = vt ? *vt : Type::integer();
+  llvm::AllocaInst* slot = variable_slot(av.var->name, t, av.var->loc);
+  llvm::Value* old = b_->CreateAlignedLoad(b_->getInt64Ty(), slot, llvm::Align(8), av.var->name);
+  Value rhs = gen_expr(*av.expr);
+  const bool sign = t.is_signed && rhs.type.is_signed;
+  b_->CreateAlignedStore(gen_arith(*av.compound, old, rhs.v, sign, av.loc), slot, llvm::Align(8));
+}
+
+void Codegen::gen_print(const ast::Call& c) {
+  const ast::Expr& first = *c.args[0];
+  if (first.kind == ast::NodeKind::Map && static_cast<const ast::Map&>(first).keys.empty()) {
+    const auto& m = static_cast<const ast::Map&>(first);
+    MapDef* def = find_map(m.name, m.loc);
+    if (!def) return;
+    manifest::EventDesc desc;
+    desc.kind = manifest::EventKind::Print;
+    desc.size = 8;
+    desc.map_index = def->index;
+    if (c.args.size() > 1) desc.top = static_cast<uint32_t>(static_cast<const ast::Integer&>(*c.args[1]).value);
+    if (c.args.size() > 2) desc.div = static_cast<uint32_t>(static_cast<const ast::Integer&>(*c.args[2]).value);
+    const int id = event_for(c, std::move(desc));
+    emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);
+    return;
+  }
+  // print(value): bpftrace prints the value and a newline, like printf would.
+  Value v = gen_expr(first);
+  manifest::EventDesc desc;
+  desc.kind = manifest::EventKind::Value;
+  manifest::Field f;
+  f.offset = 8;
+  if (v.type.kind == TypeKind::String) {
+    desc.format = "%s\n";
+    f.kind = manifest::FieldKind::String;
+    f.size = v.type.size;
+    f.is_signed = false;
+  } else {
+    desc.format = v.type.is_signed ? "%ld\n" : "%lu\n";
+    f.is_signed = v.type.is_signed;
+  }
+  desc.args.push_back(f);
+  desc.size = align8(8 + f.size);
+  const uint32_t size = desc.size;
+  const int id = event_for(c, std::move(desc));
+  emit_event(static_cast<uint32_t>(id), {{&v, f}}, size, c.loc);
+}
+
+void Codegen::gen_signal(const ast::Call& c) {
+  const ast::Expr& a = *c.args[0];
+  int sig = 0;
+  if (a.kind == ast::NodeKind::String) sig = signal_number(static_cast<const ast::String&>(a).value);
+  else if (a.kind == ast::NodeKind::Integer) sig = static_cast<int>(static_cast<const ast::Integer&>(a).value);
+  if (sig <= 0) {
+    internal_error(a.loc, "signal() without a constant signal");
+    return;
+  }
+  call_helper(kSendSignal, b_->getInt64Ty(), {b_->getInt32(static_cast<uint32_t>(sig))});
 }
 
 void Codegen::gen_map_event(const ast::Call& c, manifest::EventKind kind) {

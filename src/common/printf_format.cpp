@@ -123,12 +123,13 @@ std::optional<ParsedFormat> parse_printf_format(const std::string& format, std::
       case 'c':
       case 's':
       case 'p':
+      case 'r':
         break;
       default:
         error = "unsupported conversion '" + format.substr(start, i - start) + "'";
         return std::nullopt;
     }
-    if ((conv == 's' || conv == 'c' || conv == 'p') && spec.length != FormatLength::Default) {
+    if ((conv == 's' || conv == 'c' || conv == 'p' || conv == 'r') && spec.length != FormatLength::Default) {
       error = "length modifier not allowed in '" + format.substr(start, i - start) + "'";
       return std::nullopt;
     }
@@ -187,6 +188,33 @@ std::string format_string(const FormatSpec& spec, const std::string& text) {
   return run_snprintf(spec_prefix(s) + "s", text.c_str());
 }
 
+std::string format_buffer(const FormatSpec& spec, const std::string& bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      text += static_cast<char>(c);
+    } else {
+      text += "\\x";
+      text += kHex[c >> 4];
+      text += kHex[c & 15];
+    }
+  }
+  FormatSpec s = spec;
+  s.conversion = 's';
+  s.precision = -1;
+  return format_string(s, text);
+}
+
+bool read_buffer_field(const manifest::Field& field, const uint8_t* data, size_t size, std::string& out) {
+  if (field.size < 8 || static_cast<size_t>(field.offset) + field.size > size) return false;
+  uint64_t len = 0;
+  std::memcpy(&len, data + field.offset, 8);
+  len = std::min<uint64_t>(len, field.size - 8);
+  out.assign(reinterpret_cast<const char*>(data + field.offset + 8), len);
+  return true;
+}
+
 bool read_integer_field(const manifest::Field& field, const uint8_t* data, size_t size, uint64_t& out) {
   if (field.size == 0 || field.size > 8 || static_cast<size_t>(field.offset) + field.size > size) return false;
   uint64_t v = 0;
@@ -217,9 +245,13 @@ std::string format_event(const ParsedFormat& format, const std::vector<manifest:
     }
     if (arg >= args.size()) continue;
     const manifest::Field& f = args[arg++];
-    if (f.kind == manifest::FieldKind::String) {
+    if (f.kind == manifest::FieldKind::Buffer) {
       std::string s;
-      out += read_string_field(f, event, size, s) ? format_string(piece.spec, s) : "<bad arg>";
+      out += read_buffer_field(f, event, size, s) ? format_buffer(piece.spec, s) : "<bad arg>";
+    } else if (f.kind == manifest::FieldKind::String) {
+      std::string s;
+      bool ok = read_string_field(f, event, size, s);
+      out += !ok ? "<bad arg>" : piece.spec.takes_buffer() ? format_buffer(piece.spec, s) : format_string(piece.spec, s);
     } else if (f.kind != manifest::FieldKind::Integer && render_other && *render_other) {
       out += static_cast<size_t>(f.offset) + f.size <= size ? format_string(piece.spec, (*render_other)(f, event, size))
                                                             : "<bad arg>";

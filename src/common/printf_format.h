@@ -34,6 +34,7 @@ struct FormatSpec {
   std::string text;        // the conversion as written, e.g. "%-5lu"
 
   bool takes_string() const { return conversion == 's'; }
+  bool takes_buffer() const { return conversion == 'r'; }
 };
 
 // The format split into pieces: literal text (with "%%" already turned into
@@ -59,6 +60,10 @@ std::optional<ParsedFormat> parse_printf_format(const std::string& format, std::
 // flags and width, so a mismatch can never reach snprintf.
 std::string format_integer(const FormatSpec& spec, uint64_t bits, bool is_signed);
 std::string format_string(const FormatSpec& spec, const std::string& text);
+// %r: printable ASCII as is, every other byte as \xNN (bpftrace's buf() text).
+std::string format_buffer(const FormatSpec& spec, const std::string& bytes);
+// Reads a buffer field: its length (capped to the field), then the bytes.
+bool read_buffer_field(const manifest::Field& field, const uint8_t* data, size_t size, std::string& out);
 
 // Formats an event: `args` describe where each argument lies in `event`.
 // Arguments that would lie outside the event are shown as "<bad arg>"; specs

@@ -12,6 +12,9 @@ const char* to_string(AggKind k) {
     case AggKind::Min: return "min";
     case AggKind::Max: return "max";
     case AggKind::Avg: return "avg";
+    case AggKind::Stats: return "stats";
+    case AggKind::Hist: return "hist";
+    case AggKind::Lhist: return "lhist";
   }
   return "?";
 }
@@ -37,6 +40,9 @@ const char* to_string(EventKind k) {
     case EventKind::Exit: return "exit";
     case EventKind::Print: return "print";
     case EventKind::Clear: return "clear";
+    case EventKind::Zero: return "zero";
+    case EventKind::Value: return "value";
+    case EventKind::Time: return "time";
   }
   return "?";
 }
@@ -51,6 +57,7 @@ static void field_text(std::ostringstream& os, const Field& f) {
   switch (f.kind) {
     case FieldKind::Integer: os << (f.is_signed ? "s" : "u"); break;
     case FieldKind::String: os << "str"; break;
+    case FieldKind::Buffer: os << "buf"; break;
     case FieldKind::UserStack: os << "ustack" << (f.stack_perf ? "(perf)" : "") << f.stack_limit << "/"; break;
     case FieldKind::KernelStack: os << "kstack" << (f.stack_perf ? "(perf)" : "") << f.stack_limit << "/"; break;
     case FieldKind::UserSymbol: os << "usym"; break;
@@ -79,11 +86,15 @@ std::string to_text(const Manifest& m) {
     }
     os << "] value=";
     field_text(os, mp.value);
-    os << " value_size=" << mp.value_size << "\n";
+    os << " value_size=" << mp.value_size;
+    if (mp.agg == AggKind::Lhist) os << " lhist=" << mp.lhist_min << "," << mp.lhist_max << "," << mp.lhist_step;
+    os << "\n";
   }
   for (const auto& e : m.events) {
     os << "event " << e.id << " " << to_string(e.kind) << " size=" << e.size;
     if (e.map_index >= 0) os << " map=" << e.map_index;
+    if (e.top) os << " top=" << e.top;
+    if (e.div != 1) os << " div=" << e.div;
     if (!e.format.empty()) os << " format=\"" << e.format << "\"";
     if (!e.args.empty()) {
       os << " args=[";

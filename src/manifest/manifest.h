@@ -29,6 +29,7 @@ enum class FieldKind : uint8_t {
   KernelStack,  // likewise, a kernel stack
   UserSymbol,   // u64 address, u64 pid (whose mappings resolve it): 16 bytes
   KernelSymbol, // u64 kernel address
+  Buffer,  // buf(): an 8-byte length, then `size - 8` bytes of data
 };
 
 struct Field {
@@ -85,6 +86,10 @@ enum class AggKind : uint8_t {
   Min,    // struct { s64 value; u64 is_set; } per CPU; min over CPUs where is_set
   Max,    // struct { s64 value; u64 is_set; } per CPU; max over CPUs where is_set
   Avg,    // struct { s64 sum; u64 count; } per CPU; sum(sum) / sum(count)
+  Stats,  // as Avg; printed as count, average and total
+  Hist,   // u64 count per CPU; the key ends with an extra 8-byte bucket index
+          // (0: negative, 1: zero, 2 + floor(log2(v)) for v >= 1)
+  Lhist,  // as Hist; bucket 0: v < min, 1 + (v - min) / step, last: v >= max
 };
 
 const char* to_string(AggKind k);
@@ -99,6 +104,9 @@ struct MapDesc {
   AggKind agg = AggKind::None;
   Field value;              // the value field for AggKind::None; Integer for aggregations
   uint32_t value_size = 8;  // per CPU for percpu maps
+  // Hist/Lhist: `key` lists the script's key fields only; key_size includes
+  // the trailing 8-byte bucket index at offset key_size - 8.
+  int64_t lhist_min = 0, lhist_max = 0, lhist_step = 0;  // Lhist only
 };
 
 enum class ProbeType : uint8_t {
@@ -139,6 +147,9 @@ enum class EventKind : uint8_t {
   Exit,    // stop tracing
   Print,   // print map `map_index` now
   Clear,   // clear map `map_index`
+  Zero,    // set every value of map `map_index` to zero
+  Value,   // print(value): like Printf with one argument; `format` prints it as text
+  Time,    // time(): the local time when the event is read, strftime `format`
 };
 
 const char* to_string(EventKind k);
@@ -149,7 +160,9 @@ struct EventDesc {
   std::string format;       // Printf: the format string as written (escapes resolved)
   std::vector<Field> args;  // Printf: one field per argument
   uint32_t size = 8;        // total bytes of the event, header included
-  int map_index = -1;       // Print/Clear: index into Manifest::maps
+  int map_index = -1;       // Print/Clear/Zero: index into Manifest::maps
+  uint32_t top = 0;         // Print: only the last `top` entries (0: all)
+  uint32_t div = 1;         // Print: divide values by this
   int line = 0;             // script site, for messages
 };
 

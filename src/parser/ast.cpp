@@ -35,4 +35,13 @@ const char* to_string(UnaryOp op) {
   return "?";
 }
 
+const char* to_string(JumpKind k) {
+  switch (k) {
+    case JumpKind::Break: return "break";
+    case JumpKind::Continue: return "continue";
+    case JumpKind::Return: return "return";
+  }
+  return "?";
+}
+
 }  // namespace ms::ast

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,16 @@ enum class NodeKind {
   OptionRef,   // opt.NAME: a script option, replaced by a literal before checking
   Positional,  // $1, $2 ... and $#: positional parameters, replaced like options
   FieldAccess,  // args.len, args->len
+  Cast,      // (uint8)x, (int32*)p
+  Deref,     // *p
   // statements
   ExprStmt,
   AssignMap,  // @x[k] = expr
   AssignVar,  // $x = expr
   If,
+  While,     // while (cond) { ... }
+  Unroll,    // unroll(N) { ... }
+  Jump,      // break; continue; return;
 };
 
 struct Node {
@@ -134,6 +140,21 @@ struct FieldAccess : Expr {
   bool arrow;  // written with '->' (bpftrace 0.17's args->field)
 };
 
+// A cast to a named integer type, or to a pointer to one: (uint8)x, (int32*)arg0.
+struct Cast : Expr {
+  Cast(std::string t, bool ptr, ExprPtr e, Location l)
+      : Expr(NodeKind::Cast, std::move(l)), type_name(std::move(t)), pointer(ptr), operand(std::move(e)) {}
+  std::string type_name;  // int8 ... uint64
+  bool pointer;           // (type*) rather than (type)
+  ExprPtr operand;
+};
+
+// Reads the integer a typed pointer points at: *(uint32*)arg0.
+struct Deref : Expr {
+  Deref(ExprPtr e, Location l) : Expr(NodeKind::Deref, std::move(l)), operand(std::move(e)) {}
+  ExprPtr operand;
+};
+
 struct Stmt : Node {
   using Node::Node;
 };
@@ -145,18 +166,24 @@ struct ExprStmt : Stmt {
   ExprPtr expr;
 };
 
+// `compound` is set for `@x op= expr`, `@x++` (Add, 1) and `@x--` (Sub, 1):
+// the new value is `old op expr`, where a missing element reads 0.
 struct AssignMap : Stmt {
-  AssignMap(std::unique_ptr<Map> m, ExprPtr e, Location l)
-      : Stmt(NodeKind::AssignMap, std::move(l)), map(std::move(m)), expr(std::move(e)) {}
+  AssignMap(std::unique_ptr<Map> m, ExprPtr e, Location l, std::optional<BinaryOp> op = std::nullopt)
+      : Stmt(NodeKind::AssignMap, std::move(l)), map(std::move(m)), expr(std::move(e)), compound(op) {}
   std::unique_ptr<Map> map;
   ExprPtr expr;
+  std::optional<BinaryOp> compound;
+  bool increment = false;  // written as ++ or --, for messages
 };
 
 struct AssignVar : Stmt {
-  AssignVar(std::unique_ptr<Variable> v, ExprPtr e, Location l)
-      : Stmt(NodeKind::AssignVar, std::move(l)), var(std::move(v)), expr(std::move(e)) {}
+  AssignVar(std::unique_ptr<Variable> v, ExprPtr e, Location l, std::optional<BinaryOp> op = std::nullopt)
+      : Stmt(NodeKind::AssignVar, std::move(l)), var(std::move(v)), expr(std::move(e)), compound(op) {}
   std::unique_ptr<Variable> var;
   ExprPtr expr;
+  std::optional<BinaryOp> compound;
+  bool increment = false;  // written as ++ or --, for messages
 };
 
 struct If : Stmt {
@@ -165,6 +192,27 @@ struct If : Stmt {
   ExprPtr cond;
   Block then_block;
   Block else_block;  // an `else if` is an If as the only statement of else_block
+};
+
+struct While : Stmt {
+  While(ExprPtr c, Block b, Location l) : Stmt(NodeKind::While, std::move(l)), cond(std::move(c)), body(std::move(b)) {}
+  ExprPtr cond;
+  Block body;
+};
+
+// The body repeated `count` times (a constant, 1..100, as in bpftrace).
+struct Unroll : Stmt {
+  Unroll(ExprPtr n, Block b, Location l) : Stmt(NodeKind::Unroll, std::move(l)), count(std::move(n)), body(std::move(b)) {}
+  ExprPtr count;
+  Block body;
+};
+
+enum class JumpKind { Break, Continue, Return };
+const char* to_string(JumpKind k);
+
+struct Jump : Stmt {
+  Jump(JumpKind k, Location l) : Stmt(NodeKind::Jump, std::move(l)), jump(k) {}
+  JumpKind jump;
 };
 
 // One attach point as written, e.g. "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc".

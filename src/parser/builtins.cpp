@@ -15,10 +15,12 @@ std::vector<BuiltinDesc> make_builtins() {
       {"gid", Type::integer(false), kAnyProbe, ""},   {"cpu", Type::integer(false), kAnyProbe, ""},     {"nsecs", Type::integer(false), kAnyProbe, ""},
       {"elapsed", Type::integer(false), kAnyProbe, ""}, {"comm", Type::string(kCommSize), kAnyProbe, ""},
       {"ustack", Type::stack(false), kAnyProbe, ""},  {"kstack", Type::stack(true), kAnyProbe, ""},
+      {"cgroup", Type::integer(false), kAnyProbe, ""},  {"rand", Type::integer(false), kAnyProbe, ""},
+      {"curtask", Type::integer(false), kAnyProbe, ""},
+      // Sized per probe by the type pass: the longest attach point (or function) it names. `func`
+      // of a wildcard probe is the function that fired (the runtime's name for the BPF cookie).
+      {"probe", Type::string(kDefaultStringSize), kAnyProbe, ""}, {"func", Type::string(kDefaultStringSize), kAnyProbe, ""},
       {"retval", Type::integer(false), probe_bit(ProbeType::Uretprobe), "uretprobe"},
-      // The probed function's name; for wildcards, the function that fired (from the BPF cookie).
-      {"func", Type::string(kFuncNameSize), probe_bit(ProbeType::Uprobe) | probe_bit(ProbeType::Uretprobe),
-       "uprobe and uretprobe"},
   };
   // Like bpftrace, argN only in entry probes: at a return the argument registers are clobbered.
   static const char* const kArgs[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5"};
@@ -33,9 +35,20 @@ std::vector<FunctionDesc> make_functions() {
       {"min", FunctionUse::Aggregation, TypeKind::Min, {ArgKind::Integer}, false, "min(expr)"},
       {"max", FunctionUse::Aggregation, TypeKind::Max, {ArgKind::Integer}, false, "max(expr)"},
       {"avg", FunctionUse::Aggregation, TypeKind::Avg, {ArgKind::Integer}, false, "avg(expr)"},
+      {"stats", FunctionUse::Aggregation, TypeKind::Stats, {ArgKind::Integer}, false, "stats(expr)"},
+      {"hist", FunctionUse::Aggregation, TypeKind::Hist, {ArgKind::Integer}, false, "hist(expr)"},
+      {"lhist", FunctionUse::Aggregation, TypeKind::Lhist,
+       {ArgKind::Integer, ArgKind::Integer, ArgKind::Integer, ArgKind::Integer}, false, "lhist(expr, min, max, step)"},
       {"printf", FunctionUse::Statement, TypeKind::None, {ArgKind::Format}, true, "printf(\"format\", args...)"},
       {"exit", FunctionUse::Statement, TypeKind::None, {}, false, "exit()"},
-      {"print", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "print(@map)"},
+      {"print", FunctionUse::Statement, TypeKind::None, {ArgKind::Any}, true, "print(@map[, top[, div]]) or print(value)", 3},
+      {"time", FunctionUse::Statement, TypeKind::None, {}, true, "time([\"strftime format\"])", 1},
+      {"zero", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "zero(@map)"},
+      {"signal", FunctionUse::Statement, TypeKind::None, {ArgKind::Any}, false, "signal(SIGNAME or number)"},
+      {"str", FunctionUse::Value, TypeKind::None, {ArgKind::Integer}, true, "str(pointer[, length])", 2},
+      {"buf", FunctionUse::Value, TypeKind::None, {ArgKind::Integer, ArgKind::Integer}, false, "buf(pointer, length)"},
+      {"strncmp", FunctionUse::Value, TypeKind::None, {ArgKind::Any, ArgKind::Any, ArgKind::Integer}, false,
+       "strncmp(string, string, length)"},
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},
       {"delete", FunctionUse::Statement, TypeKind::None, {ArgKind::MapElement}, false, "delete(@map[key])"},
       // Both a builtin (ustack) and a function (ustack(perf, 5)).
@@ -56,6 +69,20 @@ const std::vector<BuiltinDesc>& all_builtins() {
 const std::vector<FunctionDesc>& all_functions() {
   static const std::vector<FunctionDesc> kFunctions = make_functions();
   return kFunctions;
+}
+
+int signal_number(std::string_view name) {
+  static const std::pair<std::string_view, int> kSignals[] = {
+      {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},   {"TRAP", 5},   {"ABRT", 6},   {"BUS", 7},
+      {"FPE", 8},   {"KILL", 9},  {"USR1", 10}, {"SEGV", 11}, {"USR2", 12},  {"PIPE", 13},  {"ALRM", 14},
+      {"TERM", 15}, {"CHLD", 17}, {"CONT", 18}, {"STOP", 19}, {"TSTP", 20},  {"TTIN", 21},  {"TTOU", 22},
+      {"URG", 23},  {"XCPU", 24}, {"XFSZ", 25}, {"VTALRM", 26}, {"PROF", 27}, {"WINCH", 28}, {"IO", 29},
+      {"PWR", 30},  {"SYS", 31},
+  };
+  if (name.substr(0, 3) == "SIG") name.remove_prefix(3);
+  for (const auto& [n, v] : kSignals)
+    if (n == name) return v;
+  return 0;
 }
 
 const BuiltinDesc* find_builtin(std::string_view name) {

@@ -29,7 +29,7 @@ struct BuiltinDesc {
 enum class FunctionUse {
   Aggregation,  // only as the whole right-hand side of a map assignment: @x[k] = count()
   Statement,    // only as a statement of its own: printf(...); exit();
-  Value,        // an expression with a value: ustack(perf, 5), usym(addr)
+  Value,        // an expression with a value: str(p), strncmp(a, b, n), ustack(perf, 5), usym(addr)
 };
 
 // What one argument must be.
@@ -39,6 +39,7 @@ enum class ArgKind {
   MapElement,  // a map element, or a scalar map: delete(@x[k]), delete(@x)
   Format,      // a printf format string literal; the remaining arguments follow it
   StackMode,   // ustack/kstack arguments: [perf|bpftrace][, frames]
+  Any,         // checked by the function's own rule in the type pass (print, str)
 };
 
 struct FunctionDesc {
@@ -48,10 +49,14 @@ struct FunctionDesc {
   std::vector<ArgKind> args;              // fixed arguments
   bool variadic = false;                  // more arguments may follow (printf)
   std::string_view usage;                 // "sum(expr)", for messages
+  size_t max_args = 0;                    // when variadic: at most this many (0: no limit)
 };
 
 const BuiltinDesc* find_builtin(std::string_view name);
 const FunctionDesc* find_function(std::string_view name);
+
+// "SIGUSR1" (or "USR1") -> 10; 0 for an unknown name.
+int signal_number(std::string_view name);
 
 const std::vector<BuiltinDesc>& all_builtins();
 const std::vector<FunctionDesc>& all_functions();

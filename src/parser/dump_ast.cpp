@@ -82,14 +82,14 @@ class Dumper {
         break;
       case ast::NodeKind::AssignMap: {
         const auto& a = static_cast<const ast::AssignMap&>(s);
-        line(depth, "=");
+        line(depth, a.compound ? std::string(ast::to_string(*a.compound)) + "=" : "=");
         expr(*a.map, depth + 1);
         expr(*a.expr, depth + 1);
         break;
       }
       case ast::NodeKind::AssignVar: {
         const auto& a = static_cast<const ast::AssignVar&>(s);
-        line(depth, "=");
+        line(depth, a.compound ? std::string(ast::to_string(*a.compound)) + "=" : "=");
         expr(*a.var, depth + 1);
         expr(*a.expr, depth + 1);
         break;
@@ -106,6 +106,23 @@ class Dumper {
         }
         break;
       }
+      case ast::NodeKind::While: {
+        const auto& w = static_cast<const ast::While&>(s);
+        line(depth, "while");
+        expr(*w.cond, depth + 1);
+        block(w.body, depth + 1);
+        break;
+      }
+      case ast::NodeKind::Unroll: {
+        const auto& u = static_cast<const ast::Unroll&>(s);
+        line(depth, "unroll");
+        expr(*u.count, depth + 1);
+        block(u.body, depth + 1);
+        break;
+      }
+      case ast::NodeKind::Jump:
+        line(depth, ast::to_string(static_cast<const ast::Jump&>(s).jump));
+        break;
       default:
         break;
     }
@@ -164,6 +181,16 @@ class Dumper {
         expr(*t.else_expr, depth + 1);
         break;
       }
+      case ast::NodeKind::Cast: {
+        const auto& c = static_cast<const ast::Cast&>(e);
+        line(depth, typed(e, "cast: " + c.type_name + (c.pointer ? "*" : "")));
+        expr(*c.operand, depth + 1);
+        break;
+      }
+      case ast::NodeKind::Deref:
+        line(depth, typed(e, "deref"));
+        expr(*static_cast<const ast::Deref&>(e).operand, depth + 1);
+        break;
       default:
         break;
     }

@@ -65,6 +65,11 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
   return std::make_unique<ms::ast::Binop>(op, std::move(l), std::move(r), loc);
 }
 
+void mark_increment(std::unique_ptr<ms::ast::Stmt>& s) {
+  if (s->kind == ms::ast::NodeKind::AssignMap) static_cast<ms::ast::AssignMap&>(*s).increment = true;
+  if (s->kind == ms::ast::NodeKind::AssignVar) static_cast<ms::ast::AssignVar&>(*s).increment = true;
+}
+
 }  // namespace
 }
 
@@ -77,6 +82,15 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %token <uint64_t> INT "integer"
 %token IF "'if'"
 %token ELSE "'else'"
+%token WHILE "'while'"
+%token UNROLL "'unroll'"
+%token BREAK "'break'"
+%token CONTINUE "'continue'"
+%token RETURN "'return'"
+%token <std::string> INT_TYPE "integer type"
+%token INC "'++'"
+%token DEC "'--'"
+%token <int> ASSIGN_OP "compound assignment"
 %token ENDPRED "'/' ending the predicate"
 %token EQ "'=='"
 %token NE "'!='"
@@ -99,7 +113,7 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %nterm <std::unique_ptr<ms::ast::Map>> map
 %nterm <std::vector<std::unique_ptr<ms::ast::Expr>>> args expr_list
 %nterm <ms::ast::Block> block stmts stmt_list else_part
-%nterm <std::unique_ptr<ms::ast::Stmt>> simple_stmt if_stmt
+%nterm <std::unique_ptr<ms::ast::Stmt>> simple_stmt if_stmt loop_stmt
 %nterm <ms::ast::OptionDecl> option_type
 %nterm <std::optional<std::string>> option_default
 %nterm <std::vector<ms::ast::OptionDecl::Flag>> option_flags
@@ -117,7 +131,7 @@ std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::a
 %left SHL SHR
 %left '+' '-'
 %left '*' '/' '%'
-%right '!' '~' UMINUS
+%right '!' '~' UMINUS CAST
 
 %%
 
@@ -242,6 +256,13 @@ stmt_list
   : %empty                        { }
   | stmt_list simple_stmt ';'     { $$ = std::move($1); $$.push_back(std::move($2)); }
   | stmt_list if_stmt             { $$ = std::move($1); $$.push_back(std::move($2)); }
+  | stmt_list loop_stmt           { $$ = std::move($1); $$.push_back(std::move($2)); }
+  | stmt_list block               {
+      // A bare block: bpftrace's variables live for the whole probe, so its
+      // statements simply join the enclosing block.
+      $$ = std::move($1);
+      for (auto& st : $2) $$.push_back(std::move(st));
+    }
   | stmt_list ';'                 { $$ = std::move($1); }
   | stmt_list error ';'           { $$ = std::move($1); }
   ;
@@ -252,7 +273,46 @@ simple_stmt
       auto var = std::make_unique<ms::ast::Variable>($1, @1);
       $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), std::move($3), @$);
     }
+  | map ASSIGN_OP expr     {
+      $$ = std::make_unique<ms::ast::AssignMap>(std::move($1), std::move($3), @$, static_cast<ms::ast::BinaryOp>($2));
+    }
+  | VAR ASSIGN_OP expr     {
+      auto var = std::make_unique<ms::ast::Variable>($1, @1);
+      $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), std::move($3), @$, static_cast<ms::ast::BinaryOp>($2));
+    }
+  | map INC                { $$ = std::make_unique<ms::ast::AssignMap>(std::move($1), make_expr<ms::ast::Integer>(1, @2), @$, ms::ast::BinaryOp::Add); mark_increment($$); }
+  | map DEC                { $$ = std::make_unique<ms::ast::AssignMap>(std::move($1), make_expr<ms::ast::Integer>(1, @2), @$, ms::ast::BinaryOp::Sub); mark_increment($$); }
+  | INC map                { $$ = std::make_unique<ms::ast::AssignMap>(std::move($2), make_expr<ms::ast::Integer>(1, @1), @$, ms::ast::BinaryOp::Add); mark_increment($$); }
+  | DEC map                { $$ = std::make_unique<ms::ast::AssignMap>(std::move($2), make_expr<ms::ast::Integer>(1, @1), @$, ms::ast::BinaryOp::Sub); mark_increment($$); }
+  | VAR INC                {
+      auto var = std::make_unique<ms::ast::Variable>($1, @1);
+      $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), make_expr<ms::ast::Integer>(1, @2), @$, ms::ast::BinaryOp::Add);
+      mark_increment($$);
+    }
+  | VAR DEC                {
+      auto var = std::make_unique<ms::ast::Variable>($1, @1);
+      $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), make_expr<ms::ast::Integer>(1, @2), @$, ms::ast::BinaryOp::Sub);
+      mark_increment($$);
+    }
+  | INC VAR                {
+      auto var = std::make_unique<ms::ast::Variable>($2, @2);
+      $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), make_expr<ms::ast::Integer>(1, @1), @$, ms::ast::BinaryOp::Add);
+      mark_increment($$);
+    }
+  | DEC VAR                {
+      auto var = std::make_unique<ms::ast::Variable>($2, @2);
+      $$ = std::make_unique<ms::ast::AssignVar>(std::move(var), make_expr<ms::ast::Integer>(1, @1), @$, ms::ast::BinaryOp::Sub);
+      mark_increment($$);
+    }
+  | BREAK                  { $$ = std::make_unique<ms::ast::Jump>(ms::ast::JumpKind::Break, @$); }
+  | CONTINUE               { $$ = std::make_unique<ms::ast::Jump>(ms::ast::JumpKind::Continue, @$); }
+  | RETURN                 { $$ = std::make_unique<ms::ast::Jump>(ms::ast::JumpKind::Return, @$); }
   | expr                   { $$ = std::make_unique<ms::ast::ExprStmt>(std::move($1), @$); }
+  ;
+
+loop_stmt
+  : WHILE '(' expr ')' block { $$ = std::make_unique<ms::ast::While>(std::move($3), std::move($5), @$); }
+  | UNROLL '(' expr ')' block { $$ = std::make_unique<ms::ast::Unroll>(std::move($3), std::move($5), @$); }
   ;
 
 if_stmt
@@ -291,6 +351,9 @@ expr
   | '!' expr               { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::LogicalNot, std::move($2), @$); }
   | '~' expr               { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::BitNot, std::move($2), @$); }
   | '-' expr %prec UMINUS  { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::Minus, std::move($2), @$); }
+  | '*' expr %prec UMINUS  { $$ = std::make_unique<ms::ast::Deref>(std::move($2), @$); }
+  | '(' INT_TYPE ')' expr %prec CAST     { $$ = std::make_unique<ms::ast::Cast>(std::move($2), false, std::move($4), @$); }
+  | '(' INT_TYPE '*' ')' expr %prec CAST { $$ = std::make_unique<ms::ast::Cast>(std::move($2), true, std::move($5), @$); }
   ;
 
 primary

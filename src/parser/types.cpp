@@ -5,7 +5,9 @@ namespace ms {
 std::string to_string(const Type& t) {
   switch (t.kind) {
     case TypeKind::None: return "none";
-    case TypeKind::Integer: return t.is_signed ? "int64" : "uint64";
+    case TypeKind::Integer:
+      if (t.pointee) return std::string(t.pointee_signed ? "int" : "uint") + std::to_string(t.pointee * 8) + "*";
+      return t.is_signed ? "int64" : "uint64";
     case TypeKind::String: return "string[" + std::to_string(t.size) + "]";
     case TypeKind::Count: return "count";
     case TypeKind::Sum: return t.is_signed ? "sum" : "usum";
@@ -24,6 +26,10 @@ std::string to_string(const Type& t) {
     }
     case TypeKind::USym: return "usym";
     case TypeKind::KSym: return "ksym";
+    case TypeKind::Stats: return t.is_signed ? "stats" : "ustats";
+    case TypeKind::Hist: return "hist";
+    case TypeKind::Lhist: return "lhist";
+    case TypeKind::Buffer: return "buffer[" + std::to_string(t.size - 8) + "]";
   }
   return "?";
 }

@@ -30,6 +30,10 @@ enum class TypeKind {
   KStack,
   USym,
   KSym,
+  Stats,  // count, average and total
+  Hist,   // power-of-two histogram
+  Lhist,  // linear histogram
+  Buffer,   // buf(p, n): `size` bytes, an 8-byte length then the data; only printed with %r
 };
 
 // Frames a stack captures when the script does not say (ustack / kstack): the
@@ -45,10 +49,15 @@ struct Type {
   // stacks with different limits or modes are different types, as in bpftrace.
   uint32_t stack_limit = 0;
   bool stack_perf = false;
+  // Integer only: non-zero for a typed pointer such as (uint32*)p, the bytes
+  // of the integer it points at (1, 2, 4 or 8); `pointee_signed` its sign.
+  uint32_t pointee = 0;
+  bool pointee_signed = false;
 
   static Type none() { return {}; }
   static Type integer(bool is_signed = true) { return {TypeKind::Integer, 8, is_signed}; }
   static Type string(uint32_t size) { return {TypeKind::String, size, false}; }
+  static Type buffer(uint32_t bytes) { return {TypeKind::Buffer, 8 + bytes, false}; }
   static Type aggregation(TypeKind k, bool is_signed = true) { return {k, 8, is_signed}; }
   static Type stack(bool kernel, uint32_t limit = kDefaultStackFrames, bool perf = false) {
     return {kernel ? TypeKind::KStack : TypeKind::UStack, 8, false, limit, perf};
@@ -57,10 +66,17 @@ struct Type {
 
   bool is_stack() const { return kind == TypeKind::UStack || kind == TypeKind::KStack; }
   bool is_symbol() const { return kind == TypeKind::USym || kind == TypeKind::KSym; }
+  static Type pointer(uint32_t pointee_size, bool pointee_is_signed) {
+    Type t = integer(false);
+    t.pointee = pointee_size;
+    t.pointee_signed = pointee_is_signed;
+    return t;
+  }
 
   bool is_aggregation() const {
     return kind == TypeKind::Count || kind == TypeKind::Sum || kind == TypeKind::Min ||
-           kind == TypeKind::Max || kind == TypeKind::Avg;
+           kind == TypeKind::Max || kind == TypeKind::Avg || kind == TypeKind::Stats || kind == TypeKind::Hist ||
+           kind == TypeKind::Lhist;
   }
   bool operator==(const Type&) const = default;
 };
@@ -74,6 +90,8 @@ struct MapInfo {
   std::vector<Type> key;     // empty: scalar map
   Type value;
   Location first_use;
+  // lhist(value, min, max, step): the constant bounds, fixed by the first call.
+  int64_t lhist_min = 0, lhist_max = 0, lhist_step = 0;
 };
 
 struct SemanticInfo {

@@ -1,6 +1,9 @@
 #include "runtime/event_reader.h"
 
 #include <cstring>
+#include <ctime>
+
+#include "runtime/json_output.h"
 
 namespace ms::runtime {
 
@@ -17,12 +20,12 @@ bool EventDispatcher::prepare(std::string& error) {
       error = "internal error: event " + std::to_string(i) + " has id " + std::to_string(e.id);
       return false;
     }
-    if ((e.kind == EventKind::Print || e.kind == EventKind::Clear) &&
+    if ((e.kind == EventKind::Print || e.kind == EventKind::Clear || e.kind == EventKind::Zero) &&
         (e.map_index < 0 || static_cast<size_t>(e.map_index) >= manifest_.maps.size())) {
       error = "internal error: event " + std::to_string(i) + " names map " + std::to_string(e.map_index);
       return false;
     }
-    if (e.kind != EventKind::Printf) continue;
+    if (e.kind != EventKind::Printf && e.kind != EventKind::Value) continue;
     std::string why;
     formats_[i] = parse_printf_format(e.format, why);
     if (!formats_[i]) {
@@ -47,21 +50,51 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
   const auto& e = manifest_.events[id];
   switch (e.kind) {
     case EventKind::Printf:
-      if (!formats_.empty() && formats_[id]) {
+      if (formats_.empty() || !formats_[id]) break;
+      {
         RenderField render;
         if (renderer_)
           render = [this](const manifest::Field& f, const uint8_t* d, size_t n) { return renderer_->render(f, d, n, false); };
-        output_ += format_event(*formats_[id], e.args, data, size, &render);
+        std::string text = format_event(*formats_[id], e.args, data, size, &render);
+        output_ += json_ ? json_printf(text) : text;
+      }
+      break;
+    case EventKind::Value:
+      if (formats_.empty() || !formats_[id] || e.args.size() != 1) break;
+      if (json_) {
+        const manifest::Field& f = e.args[0];
+        Scalar v;
+        v.is_string = f.kind == manifest::FieldKind::String;
+        v.is_signed = f.is_signed;
+        bool ok = v.is_string ? read_string_field(f, data, size, v.text) : read_integer_field(f, data, size, v.bits);
+        if (ok) output_ += json_print_value(v);
+        else ++malformed_;
+      } else {
+        output_ += format_event(*formats_[id], e.args, data, size);
       }
       break;
     case EventKind::Exit:
       exit_requested_ = true;
       break;
     case EventKind::Print:
-      if (print_map_) output_ += print_map_(e.map_index);
+      if (print_map_) output_ += print_map_(e.map_index, e.top, e.div);
       break;
     case EventKind::Clear:
       if (clear_map_) clear_map_(e.map_index);
+      break;
+    case EventKind::Time: {
+      // Like bpftrace: the time the event is handled, in local time.
+      char buf[512];
+      time_t now = ::time(nullptr);
+      struct tm tm;
+      localtime_r(&now, &tm);
+      size_t n = strftime(buf, sizeof buf, e.format.c_str(), &tm);
+      std::string text(buf, n);
+      output_ += json_ ? "{\"type\": \"time\", \"data\": " + json_string(text) + "}\n" : text;
+      break;
+    }
+    case EventKind::Zero:
+      if (zero_map_) zero_map_(e.map_index);
       break;
   }
 }

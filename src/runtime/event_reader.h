@@ -16,8 +16,9 @@ namespace ms::runtime {
 
 class EventDispatcher {
  public:
-  // print_map/clear_map act on Manifest::maps[index]; print_map returns the text to show.
-  using PrintMap = std::function<std::string(int map_index)>;
+  // print_map/clear_map act on Manifest::maps[index]; print_map returns the text to show,
+  // keeping the last `top` entries (0: all) and dividing values by `div`.
+  using PrintMap = std::function<std::string(int map_index, uint32_t top, uint32_t div)>;
   using ClearMap = std::function<void(int map_index)>;
 
   EventDispatcher(const manifest::Manifest& manifest, PrintMap print_map, ClearMap clear_map);
@@ -25,6 +26,12 @@ class EventDispatcher {
   // Parses every printf format up front. Returns false with `error` (naming
   // the script line) if one cannot be used.
   bool prepare(std::string& error);
+
+  // zero(@m): sets every value of Manifest::maps[index] to zero.
+  void set_zero_map(ClearMap zero_map) { zero_map_ = std::move(zero_map); }
+
+  // -f json: printf and print(value) become bpftrace's JSON lines.
+  void set_json(bool json) { json_ = json; }
 
   // Handles one event. Output accumulates until take_output().
   void handle(const uint8_t* data, size_t size);
@@ -41,9 +48,11 @@ class EventDispatcher {
   const manifest::Manifest& manifest_;
   PrintMap print_map_;
   ClearMap clear_map_;
+  ClearMap zero_map_;
   std::vector<std::optional<ParsedFormat>> formats_;  // by event id
   std::string output_;
   bool exit_requested_ = false;
+  bool json_ = false;
   uint64_t malformed_ = 0;
   FieldRenderer* renderer_ = nullptr;
 };

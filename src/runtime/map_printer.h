@@ -7,6 +7,12 @@
 // integer values and every aggregation, stably by value ascending. String
 // values keep key order. An avg map is followed by one blank line, as
 // bpftrace prints it. An empty map prints nothing.
+//
+// stats maps print `@s[k]: count N, average N, total N`, ordered by average,
+// followed by a blank line. hist and lhist maps print `@h[k]: ` and the
+// histogram (hist_printer.h) then a blank line per key, ordered by total count.
+// `top` keeps only the last `top` entries of that order (print(@m, top));
+// `div` divides integer values (and hist counts) as print(@m, top, div) does.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +33,13 @@ struct RawMapEntry {
 class FieldRenderer;
 // `renderer` turns stack and symbol fields into text (null: raw numbers).
 std::string format_map(const manifest::MapDesc& map, const std::vector<RawMapEntry>& entries, int num_cpus,
-                       FieldRenderer* renderer = nullptr);
+                       FieldRenderer* renderer = nullptr, uint32_t top = 0, uint32_t div = 1);
+
+// The same entries as one line of bpftrace's `-f json` output:
+//   {"type": "map", "data": {"@x": {"k1,k2": 3, ...}}}   ("@x": 3 for a scalar map)
+// with type "stats" for avg and stats maps and "hist" for hist/lhist maps.
+// Nothing for an empty map.
+std::string format_map_json(const manifest::MapDesc& map, const std::vector<RawMapEntry>& entries, int num_cpus,
+                            FieldRenderer* renderer = nullptr, uint32_t top = 0, uint32_t div = 1);
 
 }  // namespace ms::runtime

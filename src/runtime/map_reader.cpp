@@ -53,6 +53,20 @@ bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<Ra
   return true;
 }
 
+bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& error) {
+  std::vector<std::vector<uint8_t>> keys;
+  if (!read_keys(fd, map, keys, error)) return false;
+  const std::vector<uint8_t> zeros(lookup_value_size(map, num_cpus), 0);
+  for (const auto& key : keys) {
+    // BPF_EXIST: a key deleted meanwhile stays deleted.
+    if (bpf_map_update_elem(fd, key.data(), zeros.data(), BPF_EXIST) != 0 && errno != ENOENT) {
+      error = "zeroing map " + map.name + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool clear_map(int fd, const manifest::MapDesc& map, std::string& error) {
   std::vector<std::vector<uint8_t>> keys;
   if (!read_keys(fd, map, keys, error)) return false;

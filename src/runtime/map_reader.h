@@ -14,6 +14,9 @@ namespace ms::runtime {
 // skipped. Returns false with `error` set if the kernel refuses.
 bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error);
 
+// Sets the value of every key to zero bytes (every CPU's slot of a per-CPU map).
+bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& error);
+
 // Deletes every key.
 bool clear_map(int fd, const manifest::MapDesc& map, std::string& error);
 

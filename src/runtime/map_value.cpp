@@ -146,6 +146,9 @@ std::optional<Scalar> decode_value(const MapDesc& map, const uint8_t* value, siz
       return out;
     }
     case AggKind::None:
+    case AggKind::Stats:  // several numbers: map_printer decodes stats and histograms itself
+    case AggKind::Hist:
+    case AggKind::Lhist:
       break;
   }
   return std::nullopt;

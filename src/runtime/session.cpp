@@ -29,6 +29,7 @@
 #include "runtime/perf_probes.h"
 #include "runtime/uprobe_sites.h"
 #include "runtime/event_reader.h"
+#include "runtime/json_output.h"
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
 #include "runtime/map_printer.h"
@@ -128,7 +129,7 @@ class Session {
   int event_loop();
   void consume_events();
   void flush_output();
-  std::string map_text(int index);
+  std::string map_text(int index, uint32_t top = 0, uint32_t div = 1);
   void print_all_maps();
   void stop_command();
   std::optional<RunError> store_start_time();
@@ -284,7 +285,7 @@ void Session::consume_events() {
   flush_output();
 }
 
-std::string Session::map_text(int index) {
+std::string Session::map_text(int index, uint32_t top, uint32_t div) {
   const auto& desc = manifest_.maps[static_cast<size_t>(index)];
   std::vector<RawMapEntry> entries;
   std::string error;
@@ -293,7 +294,8 @@ std::string Session::map_text(int index) {
     return {};
   }
   symbolizer_.new_report();
-  return format_map(desc, entries, num_cpus_, renderer_.get());
+  if (options_.json) return format_map_json(desc, entries, num_cpus_, renderer_.get(), top, div);
+  return format_map(desc, entries, num_cpus_, renderer_.get(), top, div);
 }
 
 // Stacks that could not be recorded were counted per reason by the BPF side.
@@ -323,7 +325,8 @@ void Session::print_symbol_warnings() {
 
 void Session::print_all_maps() {
   // bpftrace prints two newlines before the maps at exit, then the maps by name.
-  std::string out = "\n\n";
+  // In JSON mode every line is a JSON object: no blank lines.
+  std::string out = options_.json ? "" : "\n\n";
   std::vector<size_t> order(manifest_.maps.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
@@ -451,7 +454,7 @@ int Session::run() {
   take_libbpf_messages();
 
   dispatcher_ = std::make_unique<EventDispatcher>(
-      manifest_, [this](int i) { return map_text(i); },
+      manifest_, [this](int i, uint32_t top, uint32_t div) { return map_text(i, top, div); },
       [this](int i) {
         std::string why;
         const auto& desc = manifest_.maps[static_cast<size_t>(i)];
@@ -460,6 +463,12 @@ int Session::run() {
   renderer_ = std::make_unique<StackRenderer>(
       symbolizer_, manifest_.stacks_elf_name.empty() ? -1 : object_->map_fd(manifest_.stacks_elf_name));
   dispatcher_->set_field_renderer(renderer_.get());
+  dispatcher_->set_json(options_.json);
+  dispatcher_->set_zero_map([this](int i) {
+    std::string why;
+    const auto& desc = manifest_.maps[static_cast<size_t>(i)];
+    if (!zero_map(object_->map_fd(desc.elf_name), desc, num_cpus_, why)) print_error(why);
+  });
   std::string why;
   if (!dispatcher_->prepare(why)) return fail({kExitScriptError, why});
   int rb_fd = object_->map_fd(manifest_.ringbuf_elf_name);
@@ -505,7 +514,10 @@ int Session::run() {
   if (auto e = store_func_names()) return fail(*e);
 
   size_t n = manifest_.probes.size();
-  std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
+  if (options_.json)
+    std::fputs(json_attached_probes(n).c_str(), stderr);
+  else
+    std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
   bool has_end = false;
   timespec attach_start{};
   clock_gettime(CLOCK_MONOTONIC, &attach_start);

@@ -25,6 +25,7 @@ struct RunOptions {
   std::string source;                // the script text, to point verifier errors at a line
   bool verbose = false;              // -v: also show libbpf's own warnings and debug messages
   std::string user;                  // -u USER: run the -c command as USER
+  bool json = false;                 // -f json: bpftrace's NDJSON output instead of text
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout

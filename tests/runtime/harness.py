@@ -16,6 +16,19 @@ A .test file holds cases separated by blank lines. Each case is lines of
   EXPECT_EXIT  expected exit code of RUN (default 0)
   CHECK_AFTER  a shell command that must exit 0 after RUN has finished
   TIMEOUT      seconds before RUN is killed and the case fails (default 20)
+  COMPARE_BPFTRACE  `exact`, `sorted`, `json` or `json sorted`: also run RUN with {{ms}} replaced by
+               bpftrace (the reference implementation) and require the same
+               output, line for line (`exact`) or as sorted lines (`sorted`, for
+               output whose order neither tool defines, such as a -c target's
+               own lines racing the tracer's; `json` for -f json: every
+               memscript line must parse as JSON, and blank lines, which
+               bpftrace 0.17 prints before the maps at exit, and the
+               attached_probes line are dropped). Before comparing, both outputs
+               drop the `Attaching N probes...` line (memscript prints it on
+               stderr) and bpftrace's RLIMIT_MEMLOCK warning; bpftrace's stderr
+               (its warnings) is not compared. Where bpftrace 0.17
+               is wrong, a case leaves this key out, says why in a comment and
+               checks the truth with EXPECT instead.
 
 Substitutions in RUN/BEFORE/EXPECT*/CHECK_AFTER: {{ms}} memscript binary,
 {{progs}} directory of tests/programs binaries, {{libc}} the libc path,
@@ -26,6 +39,8 @@ program's own ground truth, not from a copy of our output.
 Exit 77 (skip) when not privileged, unless MEMSCRIPT_REQUIRE_BPF=1, where a
 missing capability is a failure.
 """
+import difflib
+import json
 import os
 import re
 import shlex
@@ -140,6 +155,8 @@ def run_case(case, env):
             bad = [l for l in lines if re.search(e, l)]
             if bad:
                 failures.append(f"line matches forbidden {e!r}: {bad[0]!r}")
+        if "COMPARE_BPFTRACE" in case:
+            failures += compare_with_bpftrace(case, env, out, timeout)
         for c in case.get("CHECK_AFTER", []):
             c = substitute(c, env)
             r = subprocess.run(c, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -150,6 +167,50 @@ def run_case(case, env):
         if before is not None and before.poll() is None:
             before.kill()
             before.wait()
+
+
+BPFTRACE = os.environ.get("MS_BPFTRACE", "/usr/bin/bpftrace")
+NOISE = [re.compile(r"^Attaching \d+ probes?\.\.\.$"), re.compile(r"RLIMIT_MEMLOCK")]
+
+
+def comparable(text, modes):
+    lines = [l for l in text.splitlines() if not any(n.search(l) for n in NOISE)]
+    if "json" in modes:
+        lines = [l for l in lines if l.strip() and '"type": "attached_probes"' not in l]
+    if "sorted" in modes:
+        lines = sorted(lines)
+    return lines
+
+
+def compare_with_bpftrace(case, env, ms_out, timeout):
+    modes = set(case["COMPARE_BPFTRACE"].split()) or {"exact"}
+    if not modes <= {"exact", "sorted", "json"}:
+        return [f"COMPARE_BPFTRACE takes exact, sorted and/or json, not {case['COMPARE_BPFTRACE']!r}"]
+    if not os.access(BPFTRACE, os.X_OK):
+        return [f"COMPARE_BPFTRACE: {BPFTRACE} is not installed"]
+    if "json" in modes:
+        for l in comparable(ms_out, modes):
+            if l.startswith("truth:"):
+                continue  # a -c target's own line
+            try:
+                json.loads(l)
+            except ValueError as err:
+                return [f"not a JSON line: {l!r}: {err}"]
+    cmd = "exec " + substitute(case["RUN"], dict(env, ms=BPFTRACE))
+    # bpftrace's stderr holds only its warnings (e.g. on signed division), which memscript does not give.
+    proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        bt_out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        bt_out, _ = proc.communicate()
+        return [f"bpftrace timed out after {timeout}s"]
+    want, got = comparable(bt_out, modes), comparable(ms_out, modes)
+    if want == got:
+        return []
+    diff = "\n".join(difflib.unified_diff(want, got, "bpftrace", "memscript", lineterm=""))
+    return [f"output differs from bpftrace ({' '.join(sorted(modes))}):\n{diff}"]
 
 
 def main():

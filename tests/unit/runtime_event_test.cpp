@@ -54,7 +54,7 @@ TEST(RuntimeEvents, DispatchesEveryKind) {
   manifest::Manifest m = sample_manifest();
   std::vector<int> cleared;
   EventDispatcher d(
-      m, [](int i) { return "<map " + std::to_string(i) + ">\n"; }, [&](int i) { cleared.push_back(i); });
+      m, [](int i, uint32_t, uint32_t) { return "<map " + std::to_string(i) + ">\n"; }, [&](int i) { cleared.push_back(i); });
   std::string error;
   ASSERT_TRUE(d.prepare(error)) << error;
   auto e0 = event(0, {-4, 7});

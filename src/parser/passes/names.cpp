@@ -52,8 +52,30 @@ class NameResolver {
       }
       case ast::NodeKind::AssignVar: {
         const auto& a = static_cast<const ast::AssignVar&>(s);
+        if (a.compound) variable(*a.var);  // `$x += 1` and `$x++` read $x first
         expr(*a.expr);  // `$x = $x + 1` reads $x before this assignment
         assigned_.insert(a.var->name);
+        break;
+      }
+      case ast::NodeKind::While: {
+        const auto& w = static_cast<const ast::While&>(s);
+        expr(*w.cond);
+        ++loops_;
+        block(w.body);
+        --loops_;
+        break;
+      }
+      case ast::NodeKind::Unroll: {
+        const auto& u = static_cast<const ast::Unroll&>(s);
+        expr(*u.count);
+        block(u.body);
+        break;
+      }
+      case ast::NodeKind::Jump: {
+        const auto& j = static_cast<const ast::Jump&>(s);
+        if (j.jump != ast::JumpKind::Return && loops_ == 0)
+          diags_.error(j.loc, std::string("'") + ast::to_string(j.jump) + "' outside a while loop",
+                       j.jump == ast::JumpKind::Break ? "use 'return' to leave the probe" : "");
         break;
       }
       case ast::NodeKind::If: {
@@ -158,9 +180,11 @@ class NameResolver {
       return;
     }
     size_t fixed = desc->args.size();
-    bool ok = desc->variadic ? c.args.size() >= fixed : c.args.size() == fixed;
+    bool ok = desc->variadic ? c.args.size() >= fixed && (desc->max_args == 0 || c.args.size() <= desc->max_args)
+                             : c.args.size() == fixed;
     if (ok) return;
-    std::string expected = desc->variadic ? "at least " + plural_args(fixed)
+    std::string expected = desc->variadic && desc->max_args ? std::to_string(fixed) + " to " + plural_args(desc->max_args)
+                           : desc->variadic ? "at least " + plural_args(fixed)
                            : fixed == 0   ? "no arguments"
                                           : plural_args(fixed);
     diags_.error(c.loc, c.func + "() takes " + expected + ", but " + std::to_string(c.args.size()) + " given",
@@ -178,6 +202,7 @@ class NameResolver {
   Diagnostics& diags_;
   const ast::Probe& probe_;
   std::set<std::string> assigned_;
+  int loops_ = 0;  // enclosing while loops
 };
 
 }  // namespace

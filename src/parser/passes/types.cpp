@@ -1,6 +1,7 @@
 #include "parser/passes/types.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -91,9 +92,35 @@ class TypeChecker {
         block(i.else_block);
         break;
       }
+      case ast::NodeKind::While: {
+        auto& w = static_cast<ast::While&>(s);
+        condition(*w.cond, "loop condition");
+        block(w.body);
+        break;
+      }
+      case ast::NodeKind::Unroll: {
+        auto& u = static_cast<ast::Unroll&>(s);
+        expr(*u.count);
+        auto n = constant(*u.count);
+        if (!n || *n < 1 || *n > 100)
+          error(u.count->loc, "unroll() needs a constant count from 1 to 100", "e.g. unroll(5) { ... }");
+        block(u.body);
+        break;
+      }
       default:
         break;
     }
+  }
+
+  // The value of an integer literal, possibly negated; nullopt for anything else.
+  static std::optional<int64_t> constant(const ast::Expr& e) {
+    if (e.kind == ast::NodeKind::Integer) return static_cast<int64_t>(static_cast<const ast::Integer&>(e).value);
+    if (e.kind == ast::NodeKind::Unop) {
+      const auto& u = static_cast<const ast::Unop&>(e);
+      if (u.op == ast::UnaryOp::Minus)
+        if (auto v = constant(*u.operand)) return -*v;
+    }
+    return std::nullopt;
   }
 
   void condition(ast::Expr& e, const char* what) {
@@ -102,7 +129,70 @@ class TypeChecker {
       error(e.loc, std::string(what) + " must be an integer, not " + to_string(t));
   }
 
+  // @x op= expr, @x++, @x--: an integer map (int64 unless fixed otherwise).
+  void compound_map(ast::AssignMap& a) {
+    ast::Map& m = *a.map;
+    map_keys(m);
+    MapState& st = maps_[m.name];
+    if (!st.value_known) map_value(m, Type::integer(true));
+    const Type& v = ctx_.info.maps[m.name].value;
+    const std::string op = compound_text(*a.compound, a.increment);
+    if (v.kind != TypeKind::Integer) {
+      error(a.loc, "'" + op + "' needs an integer map, but '" + m.name + "' holds " + to_string(v),
+            m.name + " was first assigned at " + where(st.value_loc));
+      return;
+    }
+    set_type(m, v);
+    Type r = expr(*a.expr);
+    if (r.kind != TypeKind::None && r.kind != TypeKind::Integer)
+      error(a.expr->loc, "'" + op + "' needs an integer, not " + to_string(r));
+  }
+
+  // For messages; `@x++` is `@x += 1` here.
+  static std::string compound_text(ast::BinaryOp op, bool increment) {
+    if (increment) return op == ast::BinaryOp::Add ? "++" : "--";
+    return std::string(ast::to_string(op)) + "=";
+  }
+
+  bool lhist_params(ast::Call& call, ast::Map& m) {
+    int64_t p[3];
+    for (int i = 0; i < 3; ++i) {
+      expr(*call.args[i + 1]);
+      auto v = constant(*call.args[i + 1]);
+      if (!v) {
+        error(call.args[i + 1]->loc, std::string("lhist() ") + (i == 0 ? "min" : i == 1 ? "max" : "step") +
+                                         " must be an integer constant",
+              "e.g. lhist(arg0, 0, 1000, 100)");
+        return false;
+      }
+      p[i] = *v;
+    }
+    if (p[2] <= 0 || p[1] <= p[0]) {
+      error(call.loc, "lhist() needs min < max and a positive step, got min " + std::to_string(p[0]) + ", max " +
+                          std::to_string(p[1]) + ", step " + std::to_string(p[2]));
+      return false;
+    }
+    if ((p[1] - p[0]) / p[2] > 1000) {
+      error(call.loc, "lhist() would have " + std::to_string((p[1] - p[0]) / p[2]) + " buckets, more than 1000",
+            "use a larger step");
+      return false;
+    }
+    MapInfo& mi = map_info(m);
+    MapState& st = maps_[m.name];
+    if (st.value_known && mi.value.kind == TypeKind::Lhist &&
+        (mi.lhist_min != p[0] || mi.lhist_max != p[1] || mi.lhist_step != p[2])) {
+      error(call.loc, "lhist() of '" + m.name + "' is used with different bounds here",
+            m.name + " was first assigned at " + where(st.value_loc));
+      return false;
+    }
+    mi.lhist_min = p[0];
+    mi.lhist_max = p[1];
+    mi.lhist_step = p[2];
+    return true;
+  }
+
   void assign_map(ast::AssignMap& a) {
+    if (a.compound) return compound_map(a);
     ast::Map& m = *a.map;
     map_keys(m);
     Type value;
@@ -123,6 +213,7 @@ class TypeChecker {
         }
         is_signed = arg.is_signed;
       }
+      if (agg->aggregation == TypeKind::Lhist && !lhist_params(call, m)) return;
       value = Type::aggregation(agg->aggregation, is_signed);
       set_type(call, value);
     } else {
@@ -137,6 +228,22 @@ class TypeChecker {
   }
 
   void assign_var(ast::AssignVar& a) {
+    if (a.compound) {
+      const std::string& name = a.var->name;
+      Type r = expr(*a.expr);
+      auto it = vars_->find(name);
+      if (it == vars_->end()) return;  // the names pass reported it
+      const std::string op = compound_text(*a.compound, a.increment);
+      if (it->second.kind != TypeKind::Integer) {
+        error(a.loc, "'" + op + "' needs an integer variable, but " + name + " holds " + to_string(it->second),
+              name + " was first assigned at " + where(var_loc_[name]));
+        return;
+      }
+      if (r.kind != TypeKind::None && r.kind != TypeKind::Integer)
+        error(a.expr->loc, "'" + op + "' needs an integer, not " + to_string(r));
+      set_type(*a.var, it->second);
+      return;
+    }
     Type t = expr(*a.expr);
     if (t.kind == TypeKind::None) return;
     const std::string& name = a.var->name;
@@ -269,6 +376,7 @@ class TypeChecker {
   }
 
   Type value_function(ast::Call& c, const FunctionDesc& d) {
+    if (d.aggregation == TypeKind::None) return language_value_function(c);
     if (d.aggregation == TypeKind::USym || d.aggregation == TypeKind::KSym) {
       if (c.args.size() != 1) return Type::none();  // the names pass reported it
       Type t = expr(*c.args[0]);
@@ -330,10 +438,108 @@ class TypeChecker {
     return Type::stack(kernel, limit, perf);
   }
 
+  // str, buf and strncmp.
+  Type language_value_function(ast::Call& c) {
+    if (c.func == "str") {
+      Type p = expr(*c.args[0]);
+      if (p.kind == TypeKind::String) {
+        error(c.args[0]->loc, "str() reads a string from a pointer; this is already a string");
+        return Type::none();
+      }
+      uint32_t size = kDefaultStringSize;
+      if (c.args.size() == 2) {
+        expr(*c.args[1]);
+        auto n = constant(*c.args[1]);
+        if (!n || *n < 1) {
+          error(c.args[1]->loc, "the length given to str() must be a positive integer constant");
+          return Type::none();
+        }
+        // The length counts characters, as bpftrace 0.17 shows them: str(p, 3) is "alp".
+        size = static_cast<uint32_t>(std::min<int64_t>(*n + 1, kDefaultStringSize));
+      }
+      return p.kind == TypeKind::None ? Type::none() : Type::string(size);
+    }
+    if (c.func == "buf") {
+      Type p = expr(*c.args[0]);
+      expr(*c.args[1]);
+      if (p.kind != TypeKind::None && p.kind != TypeKind::Integer) {
+        error(c.args[0]->loc, "buf() reads bytes from a pointer, not from a " + to_string(p));
+        return Type::none();
+      }
+      auto n = constant(*c.args[1]);
+      if (!n || *n < 1 || *n > 200) {
+        error(c.args[1]->loc, "the length given to buf() must be an integer constant from 1 to 200");
+        return Type::none();
+      }
+      return p.kind == TypeKind::None ? Type::none() : Type::buffer(static_cast<uint32_t>(*n));
+    }
+    if (c.func == "strncmp") {
+      Type a = expr(*c.args[0]), b = expr(*c.args[1]);
+      expr(*c.args[2]);
+      for (int i = 0; i < 2; ++i) {
+        const Type& t = i == 0 ? a : b;
+        if (t.kind != TypeKind::None && t.kind != TypeKind::String)
+          error(c.args[i]->loc, "strncmp() compares strings, not " + to_string(t));
+      }
+      auto n = constant(*c.args[2]);
+      if (!n || *n < 0) error(c.args[2]->loc, "the length given to strncmp() must be a non-negative integer constant");
+      return Type::integer(true);
+    }
+    return Type::none();
+  }
+
+  void print_args(ast::Call& c) {
+    ast::Expr& first = *c.args[0];
+    if (first.kind == ast::NodeKind::Map && static_cast<ast::Map&>(first).keys.empty()) {
+      whole_map_arg(c, first);
+      for (size_t i = 1; i < c.args.size(); ++i) {
+        expr(*c.args[i]);
+        auto v = constant(*c.args[i]);
+        if (!v || *v < (i == 1 ? 0 : 1) || *v > UINT32_MAX)
+          error(c.args[i]->loc, std::string("print() ") + (i == 1 ? "top" : "div") + " must be a " +
+                                    (i == 1 ? "non-negative" : "positive") + " integer constant",
+                "e.g. print(@x, 10) prints the 10 largest entries");
+      }
+      return;
+    }
+    if (c.args.size() > 1) {
+      error(c.args[1]->loc, "print() of a value takes no other argument", "top and div apply to maps: print(@x, 10)");
+      return;
+    }
+    Type t = expr(first);
+    if (t.kind != TypeKind::None && !is_value_kind(t))
+      error(first.loc, "print() cannot print a value of type " + to_string(t));
+  }
+
+  void signal_arg(ast::Call& c) {
+    ast::Expr& a = *c.args[0];
+    expr(a);
+    if (a.kind == ast::NodeKind::String) {
+      if (signal_number(static_cast<ast::String&>(a).value) == 0)
+        error(a.loc, "unknown signal '" + static_cast<ast::String&>(a).value + "'", "e.g. signal(\"SIGUSR1\") or signal(10)");
+      return;
+    }
+    auto v = constant(a);
+    if (!v || *v < 1 || *v > 64) error(a.loc, "signal() takes a signal name or a number from 1 to 64");
+  }
+
   void statement_call(ast::Call& c) {
     set_type(c, Type::none());
     const FunctionDesc* d = find_function(c.func);
     if (!d) return;
+    if (d->use == FunctionUse::Value) {
+      expr(c);
+      return;
+    }
+    if (c.func == "print") return c.args.empty() ? void() : print_args(c);
+    if (c.func == "signal") return c.args.empty() ? void() : signal_arg(c);
+    if (c.func == "time") {
+      if (c.args.empty()) return;
+      expr(*c.args[0]);
+      if (c.args[0]->kind != ast::NodeKind::String)
+        error(c.args[0]->loc, "time() format must be a string literal", "e.g. time(\"%H:%M:%S\\n\")");
+      return;
+    }
     if (d->use == FunctionUse::Aggregation) {
       error(c.loc, c.func + "() can only be the whole value of a map assignment",
             "e.g. @x[comm] = " + std::string(d->usage));
@@ -357,6 +563,11 @@ class TypeChecker {
         case ArgKind::Format:
           printf_args(c);
           return;  // the format consumes the rest
+        case ArgKind::Any:
+          expr(arg);
+          break;
+        case ArgKind::StackMode:  // only in ustack()/kstack(), which value_function checks
+          break;
       }
     }
   }
@@ -423,15 +634,18 @@ class TypeChecker {
       }
       const FormatSpec& spec = *specs[i];
       if (t.kind == TypeKind::None) continue;
-      // Like bpftrace, %s also prints stacks and symbols.
-      bool ok = spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol())
-                                    : t.kind == TypeKind::Integer;
+      // Like bpftrace, %s also prints stacks and symbols; %r prints buffers (and strings).
+      bool ok = spec.takes_buffer()   ? t.kind == TypeKind::Buffer || t.kind == TypeKind::String
+                : spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol())
+                                      : t.kind == TypeKind::Integer;
       if (!ok) {
         error(arg.loc,
               c.func + "() conversion " + spec.text + " needs " +
-                  (spec.takes_string() ? "a string" : "an integer") + ", but this argument is " +
-                  to_string(t),
-              t.kind == TypeKind::String ? "use %s for strings" : "use %d, %u or %x for integers");
+                  (spec.takes_buffer() ? "a buffer" : spec.takes_string() ? "a string" : "an integer") +
+                  ", but this argument is " + to_string(t),
+              t.kind == TypeKind::Buffer   ? "print a buffer with %r"
+              : t.kind == TypeKind::String ? "use %s for strings"
+                                           : "use %d, %u or %x for integers");
       }
     }
     if (nargs < specs.size()) {
@@ -463,7 +677,9 @@ class TypeChecker {
       case ast::NodeKind::String:
         return Type::string(static_cast<uint32_t>(static_cast<ast::String&>(e).value.size() + 1));
       case ast::NodeKind::Builtin: {
-        const BuiltinDesc* d = find_builtin(static_cast<ast::Builtin&>(e).name);
+        const auto& name = static_cast<ast::Builtin&>(e).name;
+        if (name == "probe" || name == "func") return probe_name_type(name == "func");
+        const BuiltinDesc* d = find_builtin(name);
         return d ? d->type : Type::none();
       }
       case ast::NodeKind::Variable: {
@@ -482,6 +698,10 @@ class TypeChecker {
         return ternary(static_cast<ast::Ternary&>(e));
       case ast::NodeKind::FieldAccess:
         return tracepoint_field(static_cast<ast::FieldAccess&>(e));
+      case ast::NodeKind::Cast:
+        return cast(static_cast<ast::Cast&>(e));
+      case ast::NodeKind::Deref:
+        return deref(static_cast<ast::Deref&>(e));
       default:
         return Type::none();
     }
@@ -578,6 +798,47 @@ class TypeChecker {
       }
     }
     return result ? *result : Type::none();
+  }
+
+  // `probe` and `func` are the attach point (function) as text; room for the
+  // longest of the probe, with slack for expanded aliases (u: -> uprobe:).
+  Type probe_name_type(bool func) {
+    size_t longest = 0;
+    for (const auto& ap : probe_->attach_points) {
+      const std::string last = ap.parts.empty() ? "" : ap.parts.back();
+      // A wildcard or an address: the name comes from the runtime's table, kFuncNameSize bytes.
+      if (func && (last.find_first_of("*?[") != std::string::npos ||
+                   (!last.empty() && std::isdigit(static_cast<unsigned char>(last[0])))))
+        return Type::string(kFuncNameSize);
+      size_t n = func ? last.size() : ap.raw.size() + 16;
+      longest = std::max(longest, n);
+    }
+    return Type::string(static_cast<uint32_t>(std::clamp<size_t>(longest + 1, 16, 256)));
+  }
+
+  Type cast(ast::Cast& c) {
+    Type t = expr(*c.operand);
+    if (t.kind == TypeKind::None) return t;
+    if (t.kind != TypeKind::Integer) {
+      error(c.loc, "cannot cast " + to_string(t) + " to " + c.type_name + (c.pointer ? "*" : ""),
+            "casts convert integers and pointers");
+      return Type::none();
+    }
+    const bool is_signed = c.type_name[0] != 'u';
+    const uint32_t bytes = static_cast<uint32_t>(std::stoi(c.type_name.substr(is_signed ? 3 : 4))) / 8;
+    if (c.pointer) return Type::pointer(bytes, is_signed);
+    return Type::integer(is_signed);
+  }
+
+  Type deref(ast::Deref& d) {
+    Type t = expr(*d.operand);
+    if (t.kind == TypeKind::None) return t;
+    if (t.kind != TypeKind::Integer || !t.pointee) {
+      error(d.loc, "cannot dereference " + to_string(t),
+            "cast it to a typed pointer first, e.g. *(uint32*)arg0");
+      return Type::none();
+    }
+    return Type::integer(t.pointee_signed);
   }
 
   Type ternary(ast::Ternary& t) {

@@ -24,6 +24,12 @@ void for_each_child(ast::Expr& e, F&& f) {
     case ast::NodeKind::Unop:
       f(*static_cast<ast::Unop&>(e).operand);
       break;
+    case ast::NodeKind::Cast:
+      f(*static_cast<ast::Cast&>(e).operand);
+      break;
+    case ast::NodeKind::Deref:
+      f(*static_cast<ast::Deref&>(e).operand);
+      break;
     case ast::NodeKind::Ternary: {
       auto& t = static_cast<ast::Ternary&>(e);
       f(*t.cond);
