@@ -51,6 +51,11 @@ bench: build
 	@python3 bench/startup.py $(BUILD_DIR)/memscript $(BENCH_REPS) --update-doc=docs/benchmarks.md
 	@python3 bench/alloc_overhead.py $(BUILD_DIR) $(BENCH_REPS) --update-doc docs/benchmarks.md
 
+# Every test, unit and real-kernel (the latter need root; with
+# MEMSCRIPT_REQUIRE_BPF=1 a missing kernel feature fails instead of skipping).
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
 

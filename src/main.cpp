@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "codegen/codegen.h"
+#include "codegen/probe_placement.h"
 #include "parser/parse.h"
 #include "parser/script_options.h"
 #include "runtime/session.h"
@@ -42,7 +43,13 @@ OPTIONS:
     -u USER         run the -c command as USER (name or uid); memscript keeps its privileges
     -f FORMAT       output format: text (default) or json (bpftrace's NDJSON)
     -d STAGE        print a compilation stage and go on: ast, ir, asm,
-                    manifest, verifier (the full kernel verifier log), all
+                    manifest, verifier (the full kernel verifier log), probes
+                    (where entry uprobes are placed), all
+    --no-probe-placement
+                    keep entry uprobes on a function's first instruction (by
+                    default a probe steps over leading flag-only instructions
+                    such as free's `test %rdi,%rdi` to one the kernel emulates:
+                    same semantics, about 4x cheaper per hit)
     --dry-run       compile only: no privilege needed, nothing is loaded
     -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*'
     -v              with -l: show the fields of tracepoint records
@@ -77,6 +84,7 @@ struct CommandLine {
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
+  bool probe_placement = true;  // --no-probe-placement keeps entry uprobes on the first instruction
   std::vector<std::string> script_words;  // after FILE.ms (or bare words and `-- ...` with -e)
   std::string engine_command;             // -c as given, for a script's `command` option
   bool list = false;
@@ -125,7 +133,7 @@ std::optional<int> parse_pid(const std::string& s) {
 
 // Returns an exit code if the program should stop now.
 std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
-  static const std::set<std::string> kStages = {"ast", "ir", "asm", "manifest", "verifier", "all"};
+  static const std::set<std::string> kStages = {"ast", "ir", "asm", "manifest", "verifier", "probes", "all"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     // Engine flags come before the script; everything after it is the script's.
@@ -176,8 +184,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.engine_command = *v;
     } else if (a == "-d") {
       auto v = need_value("-d");
-      if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, all)");
-      if (!kStages.count(*v)) return usage_error("option -d: unknown stage '" + *v + "' (ast, ir, asm, manifest, verifier, all)");
+      if (!v) return usage_error("option -d needs a stage (ast, ir, asm, manifest, verifier, probes, all)");
+      if (!kStages.count(*v)) return usage_error("option -d: unknown stage '" + *v + "' (ast, ir, asm, manifest, verifier, probes, all)");
       cl.debug.insert(*v);
     } else if (a == "-l" || a == "-lv") {
       cl.list = true;
@@ -193,6 +201,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       auto v = need_value("-f");
       if (!v || (*v != "text" && *v != "json")) return usage_error("option -f needs an output format: text or json");
       cl.run.json = *v == "json";
+    } else if (a == "--no-probe-placement") {
+      cl.probe_placement = false;
     } else if (a == "--dry-run") {
       cl.dry_run = true;
     } else if (a == "--timings") {
@@ -329,6 +339,14 @@ int main(int argc, char** argv) {
   if (cl.dry_run) return kExitOk;
 
   cl.run.verifier_log = wants("verifier");
+  cl.run.show_placement = wants("probes");
+  if (cl.probe_placement) {
+    cl.run.entry_probe_placer = [](const uint8_t* code, size_t size, std::string* why) {
+      ms::EntryProbePlacement p = ms::place_entry_probe(code, size);
+      if (why) *why = p.offset ? "stepped over " + p.skipped : p.reason;
+      return p.offset;
+    };
+  }
   cl.run.source = cl.program_text;
   return ms::runtime::run(compiled->elf, compiled->manifest, cl.run);
 }

@@ -250,7 +250,7 @@ std::vector<FunctionSymbol> list_functions(const std::string& path, std::string&
       if (!seen.insert({base, sym.st_value}).second) continue;
       auto off = file_offset_of(f.elf, sym.st_value);
       if (!off) continue;
-      out.push_back({base, sym.st_value, *off, type == STT_GNU_IFUNC, demangle(base)});
+      out.push_back({base, sym.st_value, *off, type == STT_GNU_IFUNC, demangle(base), sym.st_size});
     }
   }
   std::sort(out.begin(), out.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.name < b.name; });

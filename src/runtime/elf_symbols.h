@@ -51,6 +51,7 @@ struct FunctionSymbol {
   uint64_t file_offset = 0;  // what the kernel's uprobe API takes
   bool indirect = false;     // GNU IFUNC resolver
   std::string demangled;     // C++: "ns::Class::method(int)"; empty for C names
+  uint64_t size = 0;         // st_size: the function's length in bytes (0 if unknown)
 };
 
 // Whether `wanted` (as written in a probe, a glob allowed) names `f`: its

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,18 @@ std::optional<UprobeFunctionSpec> parse_uprobe_function(const std::string& text)
 // every problem found. With `plans`, also says where each uprobe attaches
 // (wildcards expanded). With `pid`, short library names resolve to what that
 // process maps.
+// Where an entry uprobe should go in a function whose code is given: the byte
+// offset of the first instruction the kernel emulates when only flag-setting
+// instructions precede it (see codegen/probe_placement.h, which main wires in:
+// the runtime itself never decodes x86). `why` says what was stepped over.
+using EntryProbePlacer = std::function<uint64_t(const uint8_t* code, size_t size, std::string* why)>;
+
+// Moves each entry uprobe of `plans` (function entry, no +OFFSET written) to
+// where `placer` says, reading the code from `resolved_paths`. With `log`,
+// one line per moved probe.
+void place_entry_probes(const manifest::Manifest& manifest, const std::vector<std::string>& resolved_paths,
+                        std::vector<UprobePlan>& plans, const EntryProbePlacer& placer, std::string* log);
+
 std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const std::string& source,
                                        std::vector<std::string>& resolved_paths,
                                        std::vector<UprobePlan>* plans = nullptr, int pid = 0);

@@ -417,6 +417,10 @@ int Session::run() {
     }
     return script ? kExitScriptError : kExitRuntime;
   }
+  std::string placement_log;
+  place_entry_probes(manifest_, resolved_paths_, uprobe_plans_, options_.entry_probe_placer,
+                     options_.show_placement ? &placement_log : nullptr);
+  if (!placement_log.empty()) std::fputs(placement_log.c_str(), stderr);
 
   std::optional<std::string> command_path;
   if (!options_.command.empty()) {

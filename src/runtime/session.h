@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "manifest/manifest.h"
+#include "runtime/probe_checks.h"
 
 namespace ms::runtime {
 
@@ -26,6 +27,10 @@ struct RunOptions {
   bool verbose = false;              // -v: also show libbpf's own warnings and debug messages
   std::string user;                  // -u USER: run the -c command as USER
   bool json = false;                 // -f json: bpftrace's NDJSON output instead of text
+  // Moves entry uprobes past flag-only instructions to one the kernel emulates
+  // (main wires in codegen's x86 decoder; empty: probes stay at the entry).
+  EntryProbePlacer entry_probe_placer;
+  bool show_placement = false;       // -d probes: say where each entry probe went
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout
