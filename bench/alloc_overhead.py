@@ -30,6 +30,8 @@ def configs(build):
     out = [
         ("untraced", lambda cmd: cmd),
         ("memscript empty probes (floor)", lambda cmd: [ms, "-c", " ".join(cmd), "-e", FLOOR]),
+        ("memscript empty probes, --no-probe-placement",
+         lambda cmd: [ms, "--no-probe-placement", "-c", " ".join(cmd), "-e", FLOOR]),
     ]
     if shutil.which("bpftrace"):
         out.append(("bpftrace memleak-like script",
