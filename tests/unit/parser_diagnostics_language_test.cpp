@@ -4,20 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "parser/parse.h"
+#include "unit/parser_test_support.h"
 
 namespace ms {
 namespace {
 
-std::string errors_of(const std::string& src) {
-  Diagnostics diags("-e", src);
-  auto program = parse(diags);
-  if (program) {
-    SemanticInfo info;
-    bool ok = check(*program, diags, info);
-    EXPECT_EQ(ok, !diags.has_errors());
-  }
-  return diags.render();
-}
+using test::errors_of;
 
 TEST(ParserDiagnosticsLanguage, BreakOutsideLoop) {
   EXPECT_EQ(errors_of("BEGIN { break; }"),

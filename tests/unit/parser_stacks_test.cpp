@@ -2,20 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "parser/parse.h"
+#include "unit/parser_test_support.h"
 
 namespace ms {
 namespace {
 
-std::string errors_of(const std::string& src) {
-  Diagnostics diags("-e", src);
-  auto program = parse(diags);
-  if (program) {
-    SemanticInfo info;
-    bool ok = check(*program, diags, info);
-    EXPECT_EQ(ok, !diags.has_errors());
-  }
-  return diags.render();
-}
+using test::errors_of;
 
 // The value type of map @m after checking `src`.
 std::string map_value_type(const std::string& src, const std::string& map = "@m") {

@@ -4,24 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "parser/parse.h"
+#include "unit/parser_test_support.h"
 
 namespace ms {
 namespace {
 
-struct Checked {
-  std::unique_ptr<Diagnostics> diags;
-  std::unique_ptr<ast::Program> program;
-  SemanticInfo info;
-};
-
-Checked check_ok(const std::string& src) {
-  Checked c;
-  c.diags = std::make_unique<Diagnostics>("-e", src);
-  c.program = parse(*c.diags);
-  EXPECT_TRUE(c.program) << c.diags->render();
-  if (c.program) EXPECT_TRUE(check(*c.program, *c.diags, c.info)) << c.diags->render();
-  return c;
-}
+using test::Checked;
+using test::check_ok;
 
 // The type of EXPR as the value of `$v = EXPR` in a uprobe with $s (int64) and $u (uint64).
 Type type_of_expr(const std::string& expr) {
