@@ -132,6 +132,34 @@ std::optional<std::string> resolve_binary(const std::string& target) {
   return resolve_binary_in(target, libs, split_path_list(std::getenv("PATH")));
 }
 
+namespace {
+
+// Calls `fn(sym, name)` for every function (STT_FUNC or GNU IFUNC) that
+// .symtab and .dynsym define (imports are skipped), until `fn` returns false.
+template <typename Fn>
+void for_each_defined_function(Elf* elf, Fn fn) {
+  Elf_Scn* scn = nullptr;
+  while ((scn = elf_nextscn(elf, scn)) != nullptr) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr)) continue;
+    if (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (!data || shdr.sh_entsize == 0) continue;
+    size_t count = shdr.sh_size / shdr.sh_entsize;
+    for (size_t i = 0; i < count; ++i) {
+      GElf_Sym sym;
+      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
+      int type = GELF_ST_TYPE(sym.st_info);
+      if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF) continue;
+      const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+      if (!name) continue;
+      if (!fn(sym, name)) return;
+    }
+  }
+}
+
+}  // namespace
+
 SymbolCheck check_function(const std::string& path, const std::string& func, std::string* detail) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -148,29 +176,12 @@ SymbolCheck check_function(const std::string& path, const std::string& func, std
   // .dynsym names carry no version (that lives in .gnu.version), so compare base names.
   const std::string wanted = base_name(func.c_str());
   bool found = false, indirect = false;
-  Elf_Scn* scn = nullptr;
-  while (!found && (scn = elf_nextscn(elf, scn)) != nullptr) {
-    GElf_Shdr shdr;
-    if (!gelf_getshdr(scn, &shdr)) continue;
-    if (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (!data || shdr.sh_entsize == 0) continue;
-    size_t count = shdr.sh_size / shdr.sh_entsize;
-    for (size_t i = 0; i < count; ++i) {
-      GElf_Sym sym;
-      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
-      int type = GELF_ST_TYPE(sym.st_info);
-      if (type != STT_FUNC && type != STT_GNU_IFUNC) continue;
-      if (sym.st_shndx == SHN_UNDEF) continue;  // an import, not a definition
-      const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-      if (!name) continue;
-      if (wanted == base_name(name)) {
-        found = true;
-        indirect = type == STT_GNU_IFUNC;
-        break;
-      }
-    }
-  }
+  for_each_defined_function(elf, [&](const GElf_Sym& sym, const char* name) {
+    if (wanted != base_name(name)) return true;
+    found = true;
+    indirect = GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC;
+    return false;
+  });
   elf_end(elf);
   close(fd);
   if (!found) return SymbolCheck::NoSuchFunction;
@@ -231,28 +242,15 @@ std::vector<FunctionSymbol> list_functions(const std::string& path, std::string&
     return out;
   }
   std::set<std::pair<std::string, uint64_t>> seen;
-  Elf_Scn* scn = nullptr;
-  while ((scn = elf_nextscn(f.elf, scn)) != nullptr) {
-    GElf_Shdr shdr;
-    if (!gelf_getshdr(scn, &shdr)) continue;
-    if (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (!data || shdr.sh_entsize == 0) continue;
-    size_t count = shdr.sh_size / shdr.sh_entsize;
-    for (size_t i = 0; i < count; ++i) {
-      GElf_Sym sym;
-      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
-      int type = GELF_ST_TYPE(sym.st_info);
-      if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF || sym.st_value == 0) continue;
-      const char* name = elf_strptr(f.elf, shdr.sh_link, sym.st_name);
-      if (!name || !*name) continue;
-      std::string base = base_name(name);
-      if (!seen.insert({base, sym.st_value}).second) continue;
-      auto off = file_offset_of(f.elf, sym.st_value);
-      if (!off) continue;
-      out.push_back({base, sym.st_value, *off, type == STT_GNU_IFUNC, demangle(base), sym.st_size});
-    }
-  }
+  for_each_defined_function(f.elf, [&](const GElf_Sym& sym, const char* name) {
+    if (sym.st_value == 0 || !*name) return true;
+    std::string base = base_name(name);
+    if (!seen.insert({base, sym.st_value}).second) return true;
+    auto off = file_offset_of(f.elf, sym.st_value);
+    if (!off) return true;
+    out.push_back({base, sym.st_value, *off, GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC, demangle(base), sym.st_size});
+    return true;
+  });
   std::sort(out.begin(), out.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.name < b.name; });
   return out;
 }
