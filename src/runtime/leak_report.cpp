@@ -1,5 +1,7 @@
 #include "runtime/leak_report.h"
 
+#include "runtime/json_output.h"
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -22,29 +24,6 @@ std::vector<StackSummary> top_ascending(std::vector<StackSummary> all, const Lea
   });
   if (all.size() > options.top) all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(options.top));
   return all;
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
 }
 
 // "0x00005578c2ff52cb\tmain+0x6d [allocs]" -> "main": the function alone, so
@@ -133,10 +112,10 @@ std::string format_leak_report_json(const LeakSummary& summary, const LeakReport
     out += "{\"type\":\"leak_stack\",\"bytes\":" + std::to_string(s.bytes * k) +
            ",\"allocations\":" + std::to_string(s.allocations * k) + ",\"estimated\":" + estimated + ",\"frames\":[";
     std::vector<std::string> frames = render_stack(s.stack);
-    for (size_t i = 0; i < frames.size(); ++i) out += (i ? ",\"" : "\"") + json_escape(frames[i]) + "\"";
+    for (size_t i = 0; i < frames.size(); ++i) out += (i ? "," : "") + json_string(frames[i]);
     out += "]}\n";
   }
-  out += "{\"type\":\"leak_report\",\"time\":\"" + json_escape(clock_text) + "\",\"top\":" +
+  out += "{\"type\":\"leak_report\",\"time\":" + json_string(clock_text) + ",\"top\":" +
          std::to_string(options.top) + ",\"stacks\":" + std::to_string(summary.stacks.size()) +
          ",\"bytes\":" + std::to_string(bytes) + ",\"allocations\":" + std::to_string(allocations) +
          ",\"estimated\":" + estimated + "}\n";
