@@ -230,8 +230,24 @@ bool read_integer_field(const manifest::Field& field, const uint8_t* data, size_
 bool read_string_field(const manifest::Field& field, const uint8_t* data, size_t size, std::string& out) {
   if (static_cast<size_t>(field.offset) + field.size > size) return false;
   const char* p = reinterpret_cast<const char*>(data + field.offset);
-  out.assign(p, strnlen(p, field.size));
+  out = escape_terminal_controls(std::string_view(p, strnlen(p, field.size)));
   return true;
+}
+
+std::string escape_terminal_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 std::string format_event(const ParsedFormat& format, const std::vector<manifest::Field>& args, const uint8_t* event,

@@ -11,6 +11,7 @@
 #include <optional>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "manifest/manifest.h"
@@ -77,7 +78,14 @@ std::string format_event(const ParsedFormat& format, const std::vector<manifest:
 // Reads an integer field (1, 2, 4 or 8 bytes, little-endian), sign-extending
 // signed fields. Returns false if it lies outside `size`.
 bool read_integer_field(const manifest::Field& field, const uint8_t* data, size_t size, uint64_t& out);
-// Reads a NUL-padded string field, up to its first NUL.
+// Reads a NUL-padded string field, up to its first NUL. The text comes from
+// the traced program, so terminal control characters in it are escaped (see
+// escape_terminal_controls) before it can reach the operator's terminal.
 bool read_string_field(const manifest::Field& field, const uint8_t* data, size_t size, std::string& out);
+
+// Replaces C0 control characters other than tab and newline, and DEL, by
+// "\xNN": an ESC, CR or BEL in a traced program's string must not move the
+// cursor, rewrite lines or retitle the operator's terminal.
+std::string escape_terminal_controls(std::string_view text);
 
 }  // namespace ms

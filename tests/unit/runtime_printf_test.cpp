@@ -145,3 +145,22 @@ TEST(RuntimePrintf, ReadsNarrowSignedFields) {
 
 }  // namespace
 }  // namespace ms::runtime
+
+namespace {
+
+TEST(RuntimeStrings, TerminalControlsFromTracedProgramsAreEscaped) {
+  EXPECT_EQ(ms::escape_terminal_controls("plain text\twith tab\nand newline"), "plain text\twith tab\nand newline");
+  EXPECT_EQ(ms::escape_terminal_controls("a\x1b[2Jb\rc\x07\x7f"), "a\\x1b[2Jb\\x0dc\\x07\\x7f");
+  EXPECT_EQ(ms::escape_terminal_controls("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 is not a control
+  // What every string field read from an event or a map goes through.
+  ms::manifest::Field f;
+  f.kind = ms::manifest::FieldKind::String;
+  f.offset = 0;
+  f.size = 8;
+  const uint8_t data[8] = {'x', 0x1b, ']', '0', ';', 0, 0, 0};
+  std::string out;
+  ASSERT_TRUE(ms::read_string_field(f, data, sizeof data, out));
+  EXPECT_EQ(out, "x\\x1b]0;");
+}
+
+}  // namespace
