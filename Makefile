@@ -6,7 +6,7 @@ CMAKE_EXTRA ?=
 # Paths relative to the checkout, so ccache hits across clones (CI builds a fresh clone).
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build demo test test-unit fuzz bench clean
+.PHONY: all deps configure build demo test test-unit test-asan fuzz bench clean
 
 all: build
 
@@ -55,6 +55,16 @@ bench: build
 # MEMSCRIPT_REQUIRE_BPF=1 a missing kernel feature fails instead of skipping).
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The unit and runtime suites again on an ASan+UBSan build.
+ASAN_DIR ?= build-asan
+test-asan: deps
+	@if [ ! -f $(ASAN_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMSCRIPT_SANITIZE=ON; \
+	fi
+	@ninja -C $(ASAN_DIR) -j $(JOBS)
+	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) $(ASAN_CTEST_ARGS)
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
