@@ -193,7 +193,9 @@ bool ElfSymbolTable::read(const std::string& path, bool symbols_only) {
 }
 
 ElfSymbolTable::~ElfSymbolTable() {
-  if (cfi_elf_) elf_end(static_cast<Elf*>(cfi_elf_));  // the CFI belongs to the Elf
+  // dwarf_getcfi_elf's result is the caller's to end, before its Elf.
+  if (cfi_) dwarf_cfi_end(static_cast<Dwarf_CFI*>(cfi_));
+  if (cfi_elf_) elf_end(static_cast<Elf*>(cfi_elf_));
   if (cfi_fd_ >= 0) close(cfi_fd_);
 }
 
