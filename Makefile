@@ -5,6 +5,8 @@ JOBS ?= $(shell nproc)
 CMAKE_EXTRA ?=
 # Paths relative to the checkout, so ccache hits across clones (CI builds a fresh clone).
 export CCACHE_BASEDIR := $(CURDIR)
+# Debug-info builds (ASan, fuzz) too: do not hash the build directory.
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps configure build demo test test-unit test-asan fuzz bench clean
 
