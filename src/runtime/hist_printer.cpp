@@ -37,15 +37,30 @@ std::string lhist_label(int64_t n) {
   return std::to_string(n);
 }
 
-std::string format_hist(const std::vector<uint64_t>& buckets, uint32_t div) {
+namespace {
+
+// The first and last non-empty bucket among the first `limit`, and the
+// largest count (which scales the bars); first < 0 when all are empty.
+struct FilledRange {
   int first = -1, last = -1;
   uint64_t max_count = 0;
-  for (size_t i = 0; i < buckets.size(); ++i) {
+};
+
+FilledRange filled_range(const std::vector<uint64_t>& buckets, size_t limit) {
+  FilledRange r;
+  for (size_t i = 0; i < buckets.size() && i < limit; ++i) {
     if (buckets[i] == 0) continue;
-    if (first < 0) first = static_cast<int>(i);
-    last = static_cast<int>(i);
-    if (buckets[i] > max_count) max_count = buckets[i];
+    if (r.first < 0) r.first = static_cast<int>(i);
+    r.last = static_cast<int>(i);
+    if (buckets[i] > r.max_count) r.max_count = buckets[i];
   }
+  return r;
+}
+
+}  // namespace
+
+std::string format_hist(const std::vector<uint64_t>& buckets, uint32_t div) {
+  const auto [first, last, max_count] = filled_range(buckets, buckets.size());
   if (first < 0) return {};
   std::string out;
   for (int i = first; i <= last; ++i) {
@@ -61,14 +76,7 @@ std::string format_hist(const std::vector<uint64_t>& buckets, uint32_t div) {
 
 std::string format_lhist(const std::vector<uint64_t>& buckets, int64_t min, int64_t max, int64_t step) {
   const int64_t n = (max - min) / step;  // buckets between min and max
-  int first = -1, last = -1;
-  uint64_t max_count = 0;
-  for (size_t i = 0; i < buckets.size() && static_cast<int64_t>(i) <= n + 1; ++i) {
-    if (buckets[i] == 0) continue;
-    if (first < 0) first = static_cast<int>(i);
-    last = static_cast<int>(i);
-    if (buckets[i] > max_count) max_count = buckets[i];
-  }
+  const auto [first, last, max_count] = filled_range(buckets, n + 2 <= 0 ? 0 : static_cast<size_t>(n + 2));
   if (first < 0) return {};
   std::string out;
   for (int i = first; i <= last; ++i) {
