@@ -50,8 +50,13 @@ inline uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
 
 // Bytes a value of type `t` takes in a map key, map value or event.
 inline uint32_t field_size(const Type& t) {
-  if (t.kind == TypeKind::String || t.kind == TypeKind::USym || t.kind == TypeKind::Buffer) return t.size;
+  if (t.kind == TypeKind::String || t.kind == TypeKind::USym || t.kind == TypeKind::Buffer || t.kind == TypeKind::Tuple)
+    return t.size;
   return 8;
+}
+// Values passed around as a pointer to a stack buffer rather than as an i64.
+inline bool is_bytes(const Type& t) {
+  return t.kind == TypeKind::String || t.kind == TypeKind::Buffer || t.kind == TypeKind::Tuple;
 }
 // The manifest field for a value of type `t` at `offset`, and back (maps.cpp).
 manifest::Field field_of(const Type& t, uint32_t offset);
@@ -64,8 +69,8 @@ struct MapDef {
   llvm::GlobalVariable* global = nullptr;
 };
 
-// A generated value. Integers are i64 SSA values; strings are pointers to a
-// stack buffer of `type.size` bytes (8-byte aligned, NUL-padded). Stacks are
+// A generated value. Integers are i64 SSA values; strings and tuples are
+// pointers to a stack buffer of `type.size` bytes (8-byte aligned, NUL-padded). Stacks are
 // their i64 stack id; symbols their i64 address (a usym field adds the pid
 // when stored, see store_field).
 struct Value {
@@ -126,6 +131,15 @@ class Codegen {
   // Stores `val` into a field of `size` bytes at `dst`: integers as 8 bytes,
   // strings copied (truncated or NUL-padded to `size`; `dst` must be zeroed).
   void store_field(llvm::Value* dst, const Value& val, uint32_t size);
+  // Stores `val` as a value of type `dst_type` (its layout): like store_field,
+  // but a tuple is converted element by element when the layouts differ
+  // (a wider string element moves the ones after it). `dst` must be zeroed.
+  void store_value(llvm::Value* dst, const Value& val, const Type& dst_type);
+
+  // --- tuples (tuples.cpp)
+  Value gen_tuple(const ast::Tuple& t, const Type& type);
+  Value tuple_field(const Value& tuple, size_t i);
+  Value gen_tuple_element(const ast::FieldAccess& f, const Type& t);
 
   // --- expressions (expr.cpp)
   Value gen_expr(const ast::Expr& e);
@@ -160,6 +174,7 @@ class Codegen {
                   const Location& loc);
   void return_zero_and_continue_dead();
   void gen_print(const ast::Call& c);
+  void gen_leak_report(const ast::Call& c);
   void gen_signal(const ast::Call& c);
   void gen_compound_var_assign(const ast::AssignVar& s);
 

@@ -30,7 +30,7 @@ Value Codegen::gen_expr(const ast::Expr& e) {
     case ast::NodeKind::Variable: {
       const auto& v = static_cast<const ast::Variable&>(e);
       llvm::AllocaInst* slot = variable_slot(v.name, t, e.loc);
-      if (t.kind == TypeKind::String) return {slot, t};
+      if (is_bytes(t)) return {slot, t};
       return {b_->CreateAlignedLoad(b_->getInt64Ty(), slot, llvm::Align(8), v.name), t};
     }
     case ast::NodeKind::Map: return gen_map_read(static_cast<const ast::Map&>(e));
@@ -38,7 +38,11 @@ Value Codegen::gen_expr(const ast::Expr& e) {
     case ast::NodeKind::Binop: return gen_binop(static_cast<const ast::Binop&>(e), t);
     case ast::NodeKind::Unop: return gen_unop(static_cast<const ast::Unop&>(e), t);
     case ast::NodeKind::Ternary: return gen_ternary(static_cast<const ast::Ternary&>(e), t);
-    case ast::NodeKind::FieldAccess: return gen_tracepoint_field(static_cast<const ast::FieldAccess&>(e), t);
+    case ast::NodeKind::FieldAccess: {
+      const auto& f = static_cast<const ast::FieldAccess&>(e);
+      return f.is_index() && !f.arrow ? gen_tuple_element(f, t) : gen_tracepoint_field(f, t);
+    }
+    case ast::NodeKind::Tuple: return gen_tuple(static_cast<const ast::Tuple&>(e), t);
     case ast::NodeKind::Cast: return gen_cast(static_cast<const ast::Cast&>(e), t);
     case ast::NodeKind::Deref: return gen_deref(static_cast<const ast::Deref&>(e), t);
     default: break;
@@ -49,8 +53,8 @@ Value Codegen::gen_expr(const ast::Expr& e) {
 
 llvm::Value* Codegen::gen_int(const ast::Expr& e) {
   Value v = gen_expr(e);
-  if (v.type.kind == TypeKind::String) {
-    internal_error(e.loc, "a string where an integer is expected");
+  if (is_bytes(v.type)) {
+    internal_error(e.loc, "a string or tuple where an integer is expected");
     return b_->getInt64(0);
   }
   return v.v;
@@ -135,7 +139,7 @@ llvm::AllocaInst* Codegen::variable_slot(const std::string& name, const Type& t,
   Type vt = t;
   if (auto pv = info_.variables.find(probe_); pv != info_.variables.end())
     if (auto v = pv->second.find(name); v != pv->second.end()) vt = v->second;
-  uint32_t size = vt.kind == TypeKind::String ? vt.size : 8;
+  uint32_t size = is_bytes(vt) ? vt.size : 8;
   auto* slot = stack_buffer(size, loc, name);
   // Zeroed at entry: a read on a path that never assigned must not touch
   // uninitialised stack, which the verifier refuses.

@@ -67,8 +67,17 @@ void Codegen::set_loc(const Location& loc) {
                                                     static_cast<unsigned>(loc.column), sp_));
 }
 
+void Codegen::store_value(llvm::Value* dst, const Value& val, const Type& dst_type) {
+  if (val.type.kind == TypeKind::Tuple && dst_type.kind == TypeKind::Tuple && !(val.type == dst_type)) {
+    for (size_t i = 0; i < val.type.elements.size() && i < dst_type.elements.size(); ++i)
+      store_value(byte_ptr(dst, dst_type.element_offset(i)), tuple_field(val, i), dst_type.elements[i]);
+    return;
+  }
+  store_field(dst, val, field_size(dst_type));
+}
+
 void Codegen::store_field(llvm::Value* dst, const Value& val, uint32_t size) {
-  if (val.type.kind == TypeKind::String || val.type.kind == TypeKind::Buffer) {
+  if (is_bytes(val.type)) {
     copy_bytes(dst, val.v, std::min(size, val.type.size));
     return;
   }

@@ -54,6 +54,10 @@ manifest::Field field_of(const Type& t, uint32_t offset) {
     case TypeKind::USym: f.kind = manifest::FieldKind::UserSymbol; break;
     case TypeKind::Buffer: f.kind = manifest::FieldKind::Buffer; break;
     case TypeKind::KSym: f.kind = manifest::FieldKind::KernelSymbol; break;
+    case TypeKind::Tuple:
+      f.kind = manifest::FieldKind::Tuple;
+      for (size_t i = 0; i < t.elements.size(); ++i) f.elements.push_back(field_of(t.elements[i], t.element_offset(i)));
+      break;
     default:
       f.kind = manifest::FieldKind::Integer;
       f.is_signed = t.kind == TypeKind::Count || t.kind == TypeKind::Hist || t.kind == TypeKind::Lhist ? false : t.is_signed;
@@ -70,6 +74,11 @@ Type type_of_field(const manifest::Field& f) {
     case manifest::FieldKind::UserSymbol: return Type::symbol(false);
     case manifest::FieldKind::KernelSymbol: return Type::symbol(true);
     case manifest::FieldKind::Buffer: return Type::buffer(f.size - 8);
+    case manifest::FieldKind::Tuple: {
+      std::vector<Type> elements;
+      for (const auto& e : f.elements) elements.push_back(type_of_field(e));
+      return Type::tuple(std::move(elements));
+    }
     case manifest::FieldKind::Integer: break;
   }
   return Type::integer(f.is_signed);
@@ -180,7 +189,7 @@ llvm::Value* Codegen::build_key(const ast::Map& m, MapDef& def) {
     Value k = gen_expr(*m.keys[i]);
     if (!k.v) continue;
     const manifest::Field& f = d.key[i];
-    if ((f.kind == manifest::FieldKind::String) != (k.type.kind == TypeKind::String)) {
+    if (is_bytes(type_of_field(f)) != is_bytes(k.type)) {
       internal_error(m.keys[i]->loc, "key type differs from the map's key layout");
       continue;
     }
@@ -204,9 +213,9 @@ Value Codegen::gen_map_read(const ast::Map& m) {
   auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
   llvm::BasicBlock* from = b_->GetInsertBlock();
 
-  if (d.value.kind == manifest::FieldKind::String) {
-    Type t = Type::string(d.value.size);
-    auto* buf = stack_buffer(t.size, m.loc, "map_str");
+  if (is_bytes(type_of_field(d.value))) {
+    Type t = type_of_field(d.value);
+    auto* buf = stack_buffer(t.size, m.loc, "map_bytes");
     zero_fill(buf, t.size);
     b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
     b_->SetInsertPoint(found_bb);
@@ -249,18 +258,19 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
   }
   Value v = gen_expr(*s.expr);
   if (!v.v) return;
-  if ((d.value.kind == manifest::FieldKind::String) != (v.type.kind == TypeKind::String)) {
+  const Type value_type = type_of_field(d.value);
+  if (is_bytes(value_type) != is_bytes(v.type)) {
     internal_error(s.loc, "value type differs from the map's value layout");
     return;
   }
   llvm::Value* key = build_key(*s.map, *def);
   llvm::Value* val = nullptr;
-  if (v.type.kind == TypeKind::String && v.type.size == d.value_size) {
-    val = v.v;  // already a zero-padded buffer of the right size
+  if (is_bytes(v.type) && v.type.size == d.value_size && (v.type.kind != TypeKind::Tuple || v.type == value_type)) {
+    val = v.v;  // already a zero-padded buffer of the right layout
   } else {
     auto* buf = stack_buffer(d.value_size, s.loc, "map_val");
-    if (v.type.kind == TypeKind::String) zero_fill(buf, d.value_size);
-    store_field(buf, v, d.value_size);
+    if (is_bytes(v.type)) zero_fill(buf, d.value_size);
+    store_value(buf, v, value_type);
     val = buf;
   }
   call_helper(kMapUpdateElem, b_->getInt64Ty(), {def->global, key, val, b_->getInt64(kBpfAny)});

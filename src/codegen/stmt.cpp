@@ -27,7 +27,14 @@ void Codegen::gen_stmt(const ast::Stmt& s) {
       if (!v.v) return;
       llvm::AllocaInst* slot = variable_slot(av.var->name, v.type, av.var->loc);
       const uint64_t slot_size = slot->getAllocatedType()->getArrayNumElements();
-      if (v.type.kind == TypeKind::String) {
+      if (v.type.kind == TypeKind::Tuple) {
+        // The slot has the probe-wide type of the variable (elements widened).
+        Type vt = v.type;
+        if (auto pv = info_.variables.find(probe_); pv != info_.variables.end())
+          if (auto it = pv->second.find(av.var->name); it != pv->second.end()) vt = it->second;
+        zero_fill(slot, static_cast<uint32_t>(slot_size));
+        store_value(slot, v, vt);
+      } else if (v.type.kind == TypeKind::String) {
         if (v.type.size < slot_size) zero_fill(slot, static_cast<uint32_t>(slot_size));
         copy_bytes(slot, v.v, std::min<uint32_t>(v.type.size, static_cast<uint32_t>(slot_size)));
       } else {
@@ -64,6 +71,7 @@ void Codegen::gen_call_stmt(const ast::Call& c) {
   if (f == "printf") return gen_printf(c);
   if (f == "exit") return gen_exit(c);
   if (f == "print") return gen_print(c);
+  if (f == "print_leaks" || f == "print_leak_stacks") return gen_leak_report(c);
   if (f == "zero") return gen_map_event(c, manifest::EventKind::Zero);
   if (f == "signal") return gen_signal(c);
   if (f == "time") {
@@ -191,7 +199,10 @@ void Codegen::gen_print(const ast::Call& c) {
   desc.kind = manifest::EventKind::Value;
   manifest::Field f;
   f.offset = 8;
-  if (v.type.kind == TypeKind::String) {
+  if (v.type.kind == TypeKind::Tuple) {
+    desc.format = "%s\n";  // the runtime renders the tuple as bpftrace does: (a, b)
+    f = field_of(v.type, 8);
+  } else if (v.type.kind == TypeKind::String) {
     desc.format = "%s\n";
     f.kind = manifest::FieldKind::String;
     f.size = v.type.size;
@@ -205,6 +216,39 @@ void Codegen::gen_print(const ast::Call& c) {
   const uint32_t size = desc.size;
   const int id = event_for(c, std::move(desc));
   emit_event(static_cast<uint32_t>(id), {{&v, f}}, size, c.loc);
+}
+
+void Codegen::gen_leak_report(const ast::Call& c) {
+  const bool per_address = c.func == "print_leaks";
+  const size_t maps = per_address ? 1 : 2;
+  manifest::EventDesc desc;
+  desc.kind = manifest::EventKind::LeakReport;
+  desc.size = 8;
+  for (size_t i = 0; i < maps; ++i) {
+    const auto& m = static_cast<const ast::Map&>(*c.args[i]);
+    MapDef* def = find_map(m.name, m.loc);
+    if (!def) return;
+    (i == 0 ? desc.map_index : desc.leak.count_map_index) = def->index;
+  }
+  auto number = [&](size_t i) -> uint64_t {
+    const ast::Expr& a = *c.args[i];
+    return a.kind == ast::NodeKind::Integer ? static_cast<const ast::Integer&>(a).value : 0;
+  };
+  static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded"};
+  static const char* const kPerStack[] = {"top", "sort", "sample_rate", "folded"};
+  for (size_t i = maps; i < c.args.size(); ++i) {
+    const std::string name = per_address ? kPerAddress[i - maps] : kPerStack[i - maps];
+    if (name == "top") desc.leak.top = static_cast<uint32_t>(number(i));
+    else if (name == "older") desc.leak.min_age_ns = number(i);
+    else if (name == "sort")
+      desc.leak.sort_by_count = c.args[i]->kind == ast::NodeKind::String &&
+                                static_cast<const ast::String&>(*c.args[i]).value == "count";
+    else if (name == "show_allocs") desc.leak.show_allocs = number(i) != 0;
+    else if (name == "sample_rate") desc.leak.sample_rate = std::max<uint64_t>(number(i), 1);
+    else if (name == "folded") desc.leak.folded = number(i) != 0;
+  }
+  const int id = event_for(c, std::move(desc));
+  emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);
 }
 
 void Codegen::gen_signal(const ast::Call& c) {

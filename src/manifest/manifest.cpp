@@ -43,6 +43,7 @@ const char* to_string(EventKind k) {
     case EventKind::Zero: return "zero";
     case EventKind::Value: return "value";
     case EventKind::Time: return "time";
+    case EventKind::LeakReport: return "leak_report";
   }
   return "?";
 }
@@ -62,6 +63,14 @@ static void field_text(std::ostringstream& os, const Field& f) {
     case FieldKind::KernelStack: os << "kstack" << (f.stack_perf ? "(perf)" : "") << f.stack_limit << "/"; break;
     case FieldKind::UserSymbol: os << "usym"; break;
     case FieldKind::KernelSymbol: os << "ksym"; break;
+    case FieldKind::Tuple:
+      os << "(";
+      for (size_t i = 0; i < f.elements.size(); ++i) {
+        if (i) os << ",";
+        field_text(os, f.elements[i]);
+      }
+      os << ")";
+      break;
   }
   os << f.size << "@" << f.offset;
 }

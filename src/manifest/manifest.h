@@ -30,6 +30,7 @@ enum class FieldKind : uint8_t {
   UserSymbol,   // u64 address, u64 pid (whose mappings resolve it): 16 bytes
   KernelSymbol, // u64 kernel address
   Buffer,  // buf(): an 8-byte length, then `size - 8` bytes of data
+  Tuple,   // `elements`, at offsets relative to the tuple's own offset; `size` bytes
 };
 
 struct Field {
@@ -39,6 +40,7 @@ struct Field {
   bool is_signed = true;
   uint32_t stack_limit = 0;  // stacks: frames to print
   bool stack_perf = false;   // stacks: perf mode ("\taddr sym+off (module)")
+  std::vector<Field> elements;  // Tuple only: one field per element, offsets from the tuple's start
 };
 
 // The stack store (present when the script captures a stack). A stack is kept
@@ -150,6 +152,22 @@ enum class EventKind : uint8_t {
   Zero,    // set every value of map `map_index` to zero
   Value,   // print(value): like Printf with one argument; `format` prints it as text
   Time,    // time(): the local time when the event is read, strftime `format`
+  LeakReport,  // print_leaks / print_leak_stacks: an outstanding-allocation report (`leak`)
+};
+
+// The settings of one print_leaks() / print_leak_stacks() site.
+//  - per address (print_leaks): map `map_index` is address -> (size, nsecs, stack, ...),
+//    elements 0, 1 and 2 of its tuple value.
+//  - per stack (print_leak_stacks): `map_index` is stack -> bytes, `count_map_index`
+//    stack -> allocations (sum or count).
+struct LeakReportDesc {
+  int count_map_index = -1;  // set: per stack
+  uint32_t top = 10;
+  uint64_t min_age_ns = 0;
+  bool sort_by_count = false;
+  bool show_allocs = false;
+  uint64_t sample_rate = 1;  // each recorded allocation stands for this many
+  bool folded = false;       // flamegraph input instead of the text report
 };
 
 const char* to_string(EventKind k);
@@ -164,6 +182,7 @@ struct EventDesc {
   uint32_t top = 0;         // Print: only the last `top` entries (0: all)
   uint32_t div = 1;         // Print: divide values by this
   int line = 0;             // script site, for messages
+  LeakReportDesc leak;      // LeakReport: `map_index` is the first map
 };
 
 struct Manifest {

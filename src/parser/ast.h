@@ -31,6 +31,7 @@ enum class NodeKind {
   FieldAccess,  // args.len, args->len
   Cast,      // (uint8)x, (int32*)p
   Deref,     // *p
+  Tuple,     // (a, b, ...): two or more values kept together
   // statements
   ExprStmt,
   AssignMap,  // @x[k] = expr
@@ -130,14 +131,21 @@ struct Positional : Expr {
   int index;
 };
 
-// `base.field` or `base->field`. Only tracepoint `args` has fields so far;
-// the checker types the field from the tracepoint's format.
+// `base.field` or `base->field`: a field of tracepoint `args`, typed from the
+// tracepoint's format; or `base.N`, element N of a tuple.
 struct FieldAccess : Expr {
   FieldAccess(ExprPtr b, std::string f, bool arrow_, Location l)
       : Expr(NodeKind::FieldAccess, std::move(l)), base(std::move(b)), field(std::move(f)), arrow(arrow_) {}
   ExprPtr base;
   std::string field;
   bool arrow;  // written with '->' (bpftrace 0.17's args->field)
+  bool is_index() const { return !field.empty() && field[0] >= '0' && field[0] <= '9'; }
+};
+
+// `(a, b, ...)`: a tuple, as a map value or key, a variable, or printed.
+struct Tuple : Expr {
+  Tuple(std::vector<ExprPtr> e, Location l) : Expr(NodeKind::Tuple, std::move(l)), elements(std::move(e)) {}
+  std::vector<ExprPtr> elements;
 };
 
 // A cast to a named integer type, or to a pointer to one: (uint8)x, (int32*)arg0.

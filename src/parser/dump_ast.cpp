@@ -145,6 +145,10 @@ class Dumper {
         expr(*f.base, depth + 1);
         break;
       }
+      case ast::NodeKind::Tuple:
+        line(depth, typed(e, "tuple"));
+        for (const auto& x : static_cast<const ast::Tuple&>(e).elements) expr(*x, depth + 1);
+        break;
       case ast::NodeKind::Variable:
         line(depth, typed(e, "variable: " + static_cast<const ast::Variable&>(e).name));
         break;

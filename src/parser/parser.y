@@ -366,6 +366,13 @@ primary
   | POSITIONAL             { $$ = make_expr<ms::ast::Positional>($1, @1); }
   | map                    { $$ = std::move($1); }
   | '(' expr ')'           { $$ = std::move($2); }
+  | '(' expr ',' expr_list ')' {
+      std::vector<ms::ast::ExprPtr> elements;
+      elements.push_back(std::move($2));
+      for (auto& e : $4) elements.push_back(std::move(e));
+      $$ = make_expr<ms::ast::Tuple>(std::move(elements), @$);
+    }
+  | primary '.' INT        { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::to_string($3), false, @$); }
   | primary '.' IDENT      { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), false, @$); }
   | primary ARROW IDENT    { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), true, @$); }
   ;

@@ -30,8 +30,35 @@ std::string to_string(const Type& t) {
     case TypeKind::Hist: return "hist";
     case TypeKind::Lhist: return "lhist";
     case TypeKind::Buffer: return "buffer[" + std::to_string(t.size - 8) + "]";
+    case TypeKind::Tuple: {
+      std::string out = "(";
+      for (size_t i = 0; i < t.elements.size(); ++i) out += (i ? ", " : "") + to_string(t.elements[i]);
+      return out + ")";
+    }
   }
   return "?";
+}
+
+namespace {
+// Bytes an element takes in a tuple: strings, symbols and buffers their size, the rest 8.
+uint32_t element_size(const Type& t) {
+  uint32_t n = t.kind == TypeKind::String || t.kind == TypeKind::USym || t.kind == TypeKind::Buffer ? t.size : 8;
+  return (n + 7u) & ~7u;
+}
+}  // namespace
+
+Type Type::tuple(std::vector<Type> elements) {
+  Type t;
+  t.kind = TypeKind::Tuple;
+  for (const auto& e : elements) t.size += element_size(e);
+  t.elements = std::move(elements);
+  return t;
+}
+
+uint32_t Type::element_offset(size_t i) const {
+  uint32_t off = 0;
+  for (size_t j = 0; j < i && j < elements.size(); ++j) off += element_size(elements[j]);
+  return off;
 }
 
 const Type& SemanticInfo::type_of(const ast::Expr* e) const {

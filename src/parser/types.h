@@ -34,6 +34,7 @@ enum class TypeKind {
   Hist,   // power-of-two histogram
   Lhist,  // linear histogram
   Buffer,   // buf(p, n): `size` bytes, an 8-byte length then the data; only printed with %r
+  Tuple,    // (a, b, ...): `elements`, each at an 8-byte aligned offset; `size` bytes in all
 };
 
 // Frames a stack captures when the script does not say (ustack / kstack): the
@@ -53,6 +54,8 @@ struct Type {
   // of the integer it points at (1, 2, 4 or 8); `pointee_signed` its sign.
   uint32_t pointee = 0;
   bool pointee_signed = false;
+  // Tuple only: the element types (integers, strings, stacks, symbols).
+  std::vector<Type> elements;
 
   static Type none() { return {}; }
   static Type integer(bool is_signed = true) { return {TypeKind::Integer, 8, is_signed}; }
@@ -63,6 +66,11 @@ struct Type {
     return {kernel ? TypeKind::KStack : TypeKind::UStack, 8, false, limit, perf};
   }
   static Type symbol(bool kernel) { return {kernel ? TypeKind::KSym : TypeKind::USym, kernel ? 8u : 16u, false}; }
+
+  // A tuple of `elements`, laid out one after the other, each 8-byte aligned.
+  static Type tuple(std::vector<Type> elements);
+  // The byte offset of element `i` of a tuple.
+  uint32_t element_offset(size_t i) const;
 
   bool is_stack() const { return kind == TypeKind::UStack || kind == TypeKind::KStack; }
   bool is_symbol() const { return kind == TypeKind::USym || kind == TypeKind::KSym; }

@@ -61,7 +61,10 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
       break;
     case EventKind::Value:
       if (formats_.empty() || !formats_[id] || e.args.size() != 1) break;
-      if (json_) {
+      if (e.args[0].kind == manifest::FieldKind::Tuple) {
+        std::string text = render_tuple(e.args[0], data, size, renderer_);
+        output_ += json_ ? json_print_value(Scalar{true, false, 0, text}) : text + "\n";
+      } else if (json_) {
         const manifest::Field& f = e.args[0];
         Scalar v;
         v.is_string = f.kind == manifest::FieldKind::String;
@@ -95,6 +98,9 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
     }
     case EventKind::Zero:
       if (zero_map_) zero_map_(e.map_index);
+      break;
+    case EventKind::LeakReport:
+      if (leak_report_) output_ += leak_report_(e);
       break;
   }
 }

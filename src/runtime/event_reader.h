@@ -30,6 +30,10 @@ class EventDispatcher {
   // zero(@m): sets every value of Manifest::maps[index] to zero.
   void set_zero_map(ClearMap zero_map) { zero_map_ = std::move(zero_map); }
 
+  // print_leaks / print_leak_stacks: returns the report's text.
+  using LeakReport = std::function<std::string(const manifest::EventDesc& event)>;
+  void set_leak_report(LeakReport f) { leak_report_ = std::move(f); }
+
   // -f json: printf and print(value) become bpftrace's JSON lines.
   void set_json(bool json) { json_ = json; }
 
@@ -49,6 +53,7 @@ class EventDispatcher {
   PrintMap print_map_;
   ClearMap clear_map_;
   ClearMap zero_map_;
+  LeakReport leak_report_;
   std::vector<std::optional<ParsedFormat>> formats_;  // by event id
   std::string output_;
   bool exit_requested_ = false;

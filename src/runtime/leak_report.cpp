@@ -79,7 +79,7 @@ LeakSummary summarize_combined(const std::vector<CombinedStack>& stacks, const L
 }
 
 std::string format_leak_report_text(const LeakSummary& summary, const LeakReportOptions& options,
-                                    const std::string& clock_text, const StackRenderer& render_stack) {
+                                    const std::string& clock_text, const LeakFrames& render_stack) {
   const uint64_t k = std::max<uint64_t>(options.scale, 1);
   std::string out = "[" + clock_text + "] Top " + std::to_string(options.top) + " stacks with outstanding allocations";
   out += k > 1 ? " (estimated from 1 in " + std::to_string(k) + " allocations):\n" : ":\n";
@@ -101,7 +101,7 @@ std::string format_leak_report_text(const LeakSummary& summary, const LeakReport
 }
 
 std::string format_leak_report_json(const LeakSummary& summary, const LeakReportOptions& options,
-                                    const std::string& clock_text, const StackRenderer& render_stack) {
+                                    const std::string& clock_text, const LeakFrames& render_stack) {
   const uint64_t k = std::max<uint64_t>(options.scale, 1);
   const char* estimated = k > 1 ? "true" : "false";
   std::string out;
@@ -123,7 +123,7 @@ std::string format_leak_report_json(const LeakSummary& summary, const LeakReport
 }
 
 std::string format_leak_report_folded(const LeakSummary& summary, const LeakReportOptions& options,
-                                      const StackRenderer& render_stack) {
+                                      const LeakFrames& render_stack) {
   const uint64_t k = std::max<uint64_t>(options.scale, 1);
   std::string out;
   for (const auto& s : summary.stacks) {

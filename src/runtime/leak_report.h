@@ -76,7 +76,7 @@ LeakSummary summarize_combined(const std::vector<CombinedStack>& stacks, const L
 // Renders one stack as report lines, innermost frame first, e.g.
 // "0x00005578c2ff52cb\tmain+0x6d [allocs]". An empty result prints
 // "stack information lost".
-using StackRenderer = std::function<std::vector<std::string>(StackKey)>;
+using LeakFrames = std::function<std::vector<std::string>(StackKey)>;
 
 // BCC memleak's text:
 //   [HH:MM:SS] Top N stacks with outstanding allocations:
@@ -86,18 +86,18 @@ using StackRenderer = std::function<std::vector<std::string>(StackKey)>;
 // `clock_text` is the "HH:MM:SS" to print. With scale > 1 the figures are
 // multiplied and the header says they are estimates.
 std::string format_leak_report_text(const LeakSummary& summary, const LeakReportOptions& options,
-                                    const std::string& clock_text, const StackRenderer& render_stack);
+                                    const std::string& clock_text, const LeakFrames& render_stack);
 
 // One JSON object per stack, then one per report, each on its own line:
 //   {"type":"leak_stack","bytes":B,"allocations":N,"estimated":false,"frames":["...",...]}
 //   {"type":"leak_report","time":"HH:MM:SS","top":N,"stacks":K,"bytes":B,"allocations":N,"estimated":false}
 std::string format_leak_report_json(const LeakSummary& summary, const LeakReportOptions& options,
-                                    const std::string& clock_text, const StackRenderer& render_stack);
+                                    const std::string& clock_text, const LeakFrames& render_stack);
 
 // Folded stacks for flamegraph.pl / speedscope: "outer;...;inner BYTES" per
 // stack, root first, weighted by outstanding bytes. Frames are rendered
 // without the address column; ';' inside a frame becomes ':'.
 std::string format_leak_report_folded(const LeakSummary& summary, const LeakReportOptions& options,
-                                      const StackRenderer& render_stack);
+                                      const LeakFrames& render_stack);
 
 }  // namespace ms::runtime

@@ -31,6 +31,12 @@ int three_way(T a, T b) {
 std::optional<Scalar> decode_field(const Field& f, const uint8_t* data, size_t size, FieldRenderer* renderer = nullptr,
                                    bool as_key = false) {
   Scalar s;
+  if (f.kind == FieldKind::Tuple) {
+    if (static_cast<size_t>(f.offset) + f.size > size) return std::nullopt;
+    s.is_string = true;
+    s.text = render_tuple(f, data, size, renderer);
+    return s;
+  }
   if (f.kind != FieldKind::String && f.kind != FieldKind::Integer) {
     if (static_cast<size_t>(f.offset) + f.size > size) return std::nullopt;
     if (renderer) {
@@ -59,6 +65,17 @@ uint64_t read_u64(const uint8_t* p) {
 }
 
 }  // namespace
+
+std::string render_tuple(const Field& f, const uint8_t* data, size_t size, FieldRenderer* renderer) {
+  std::string out = "(";
+  for (size_t i = 0; i < f.elements.size(); ++i) {
+    Field e = f.elements[i];
+    e.offset += f.offset;
+    if (i) out += ", ";
+    if (auto s = decode_field(e, data, size, renderer)) out += s->to_string();
+  }
+  return out + ")";
+}
 
 int compare_scalar_as_key(const Scalar& a, const Scalar& b) {
   if (a.is_string != b.is_string) return a.is_string ? 1 : -1;

@@ -31,6 +31,10 @@ class FieldRenderer {
   virtual std::string render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) = 0;
 };
 
+// A tuple field as bpftrace prints it: "(1, abc, 0x10)". Integers in decimal,
+// strings as text, stacks and symbols through `renderer` (raw numbers without).
+std::string render_tuple(const manifest::Field& f, const uint8_t* data, size_t size, FieldRenderer* renderer);
+
 // Orders like bpftrace's map printing: integers by their unsigned bits (so -1
 // sorts after every positive number, as bpftrace shows), strings bytewise.
 // Returns <0, 0, >0.

@@ -33,6 +33,7 @@
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
 #include "runtime/map_printer.h"
+#include "runtime/leak_maps.h"
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
 #include "runtime/probe_checks.h"
@@ -130,6 +131,8 @@ class Session {
   void consume_events();
   void flush_output();
   std::string map_text(int index, uint32_t top = 0, uint32_t div = 1);
+  std::string leak_report_text(const manifest::EventDesc& e);
+  bool read_script_map(int index, std::vector<RawMapEntry>& entries);
   void print_all_maps();
   void stop_command();
   std::optional<RunError> store_start_time();
@@ -296,6 +299,61 @@ std::string Session::map_text(int index, uint32_t top, uint32_t div) {
   symbolizer_.new_report();
   if (options_.json) return format_map_json(desc, entries, num_cpus_, renderer_.get(), top, div);
   return format_map(desc, entries, num_cpus_, renderer_.get(), top, div);
+}
+
+bool Session::read_script_map(int index, std::vector<RawMapEntry>& entries) {
+  const auto& desc = manifest_.maps[static_cast<size_t>(index)];
+  std::string error;
+  if (read_map(object_->map_fd(desc.elf_name), desc, num_cpus_, entries, error)) return true;
+  print_error(error);
+  return false;
+}
+
+std::string Session::leak_report_text(const manifest::EventDesc& e) {
+  const auto& first = manifest_.maps[static_cast<size_t>(e.map_index)];
+  const LeakReportOptions options = leak_options(e.leak);
+  LeakSummary summary;
+  std::vector<OutstandingAllocation> allocations;  // the summary points into it
+  bool kernel = false;
+  uint32_t limit = 0;
+  std::vector<RawMapEntry> entries;
+  if (!read_script_map(e.map_index, entries)) return {};
+  if (e.leak.count_map_index < 0) {
+    std::string error;
+    auto layout = outstanding_layout(first, error);
+    if (!layout) {
+      print_error(error);
+      return {};
+    }
+    kernel = layout->kernel_stack;
+    limit = layout->stack_limit;
+    allocations = decode_outstanding(*layout, entries);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
+    uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+    summary = summarize_outstanding(allocations, now, options);
+  } else {
+    std::vector<RawMapEntry> counts;
+    if (!read_script_map(e.leak.count_map_index, counts)) return {};
+    const auto& count_map = manifest_.maps[static_cast<size_t>(e.leak.count_map_index)];
+    if (!first.key.empty()) {
+      kernel = first.key[0].kind == manifest::FieldKind::KernelStack;
+      limit = first.key[0].stack_limit;
+    }
+    summary = summarize_combined(decode_combined(first, entries, count_map, counts, num_cpus_), options);
+  }
+  symbolizer_.new_report();
+  LeakFrames frames = [&](StackKey id) { return renderer_->leak_frames(id, kernel, limit); };
+  char clock[16];
+  time_t now = ::time(nullptr);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+  std::string out = e.leak.folded   ? format_leak_report_folded(summary, options, frames)
+                    : options_.json ? format_leak_report_json(summary, options, clock, frames)
+                                    : format_leak_report_text(summary, options, clock, frames);
+  print_symbol_warnings();
+  return out;
 }
 
 // Stacks that could not be recorded were counted per reason by the BPF side.
@@ -467,6 +525,7 @@ int Session::run() {
   renderer_ = std::make_unique<StackRenderer>(
       symbolizer_, manifest_.stacks_elf_name.empty() ? -1 : object_->map_fd(manifest_.stacks_elf_name));
   dispatcher_->set_field_renderer(renderer_.get());
+  dispatcher_->set_leak_report([this](const manifest::EventDesc& e) { return leak_report_text(e); });
   dispatcher_->set_json(options_.json);
   dispatcher_->set_zero_map([this](int i) {
     std::string why;

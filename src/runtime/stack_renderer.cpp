@@ -93,6 +93,29 @@ std::string StackRenderer::render_stack(uint64_t id, bool kernel, uint32_t limit
   return out;
 }
 
+std::vector<std::string> StackRenderer::leak_frames(uint64_t id, bool kernel, uint32_t limit) {
+  std::vector<std::string> out;
+  const StackRecord* r = find(id);
+  if (!r) return out;
+  const auto pid = static_cast<pid_t>(r->owner);
+  for (uint64_t addr : r->printed_frames(limit)) {
+    ResolvedFrame f = kernel ? symbolizer_.resolve_kernel(addr) : symbolizer_.resolve_user(pid, addr);
+    char head[32];
+    std::snprintf(head, sizeof head, "0x%016llx\t", static_cast<unsigned long long>(addr));
+    std::string line = head;
+    if (f.symbol.empty()) {
+      line += "[unknown]";
+    } else {
+      char off[32];
+      std::snprintf(off, sizeof off, "+0x%llx", static_cast<unsigned long long>(f.offset));
+      std::string module = kernel ? "kernel" : f.module.substr(f.module.rfind('/') + 1);
+      line += f.symbol + off + " [" + module + "]";
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
 std::string StackRenderer::render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) {
   if (static_cast<size_t>(f.offset) + f.size > size) return {};
   const uint8_t* p = data + f.offset;

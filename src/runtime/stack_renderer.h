@@ -46,6 +46,11 @@ class StackRenderer : public FieldRenderer {
 
   std::string render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) override;
   std::string render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key);
+  // One line per frame as BCC's memleak prints them, innermost first:
+  // "0x00007f3c1a2b3c4d\tmalloc+0x1d [libc.so.6]", "[kernel]" for kernel
+  // frames, "[unknown]" alone when no symbol covers the address. Empty when
+  // the stack was not recorded.
+  std::vector<std::string> leak_frames(uint64_t id, bool kernel, uint32_t limit);
 
  private:
   const StackRecord* find(uint64_t id);

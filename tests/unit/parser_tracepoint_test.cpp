@@ -206,7 +206,7 @@ TEST(TracepointArgs, Diagnostics) {
             "-e:1:35: error: only tracepoint 'args' has fields\n"
             "tracepoint:task:task_rename { @ = pid.x; }\n"
             "                                  ^~~~~\n"
-            "hint: e.g. args.len in a tracepoint probe\n");
+            "hint: e.g. args.len in a tracepoint probe; a tuple's elements are $t.0, $t.1, ...\n");
   EXPECT_EQ(errors_of("tracepoint:syscalls:sys_enter_mmap,tracepoint:fake:other_len { @ = args.len; }"),
             "-e:1:68: error: field 'len' is string[8] in fake:other_len but uint64 in syscalls:sys_enter_mmap\n"
             "tracepoint:syscalls:sys_enter_mmap,tracepoint:fake:other_len { @ = args.len; }\n"

@@ -153,9 +153,13 @@ class NameResolver {
   // Only `args` has fields: the record of the tracepoint the probe is attached to.
   void field_access(const ast::FieldAccess& f) {
     const ast::Expr& base = *f.base;
+    if (f.is_index() && !f.arrow) {
+      expr(base);  // a tuple element: the type pass checks the base is a tuple
+      return;
+    }
     if (base.kind != ast::NodeKind::Builtin || static_cast<const ast::Builtin&>(base).name != "args") {
       expr(base);
-      diags_.error(f.loc, "only tracepoint 'args' has fields", "e.g. args.len in a tracepoint probe");
+      diags_.error(f.loc, "only tracepoint 'args' has fields", "e.g. args.len in a tracepoint probe; a tuple's elements are $t.0, $t.1, ...");
       return;
     }
     for (const auto& ap : probe_.attach_points) {

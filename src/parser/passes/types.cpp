@@ -25,19 +25,36 @@ struct MapState {
 };
 using MapStates = std::map<std::string, MapState>;
 
-bool is_value_kind(const Type& t) {
+bool is_scalar_kind(const Type& t) {
   return t.kind == TypeKind::Integer || t.kind == TypeKind::String || t.is_stack() || t.is_symbol();
 }
+
+bool is_value_kind(const Type& t) { return is_scalar_kind(t) || t.kind == TypeKind::Tuple; }
 
 // Same kind of value. Integers of either signedness share a layout; strings of
 // different sizes are padded to the largest.
 bool compatible(const Type& a, const Type& b) {
   if (a.is_stack()) return a == b;  // ustack(5) and ustack(perf) print differently: not one map
+  if (a.kind == TypeKind::Tuple) {
+    if (b.kind != TypeKind::Tuple || a.elements.size() != b.elements.size()) return false;
+    for (size_t i = 0; i < a.elements.size(); ++i)
+      if (!compatible(a.elements[i], b.elements[i])) return false;
+    return true;
+  }
   return a.kind == b.kind;
 }
 
 void widen(Type& fixed, const Type& other) {
   if (fixed.kind == TypeKind::String) fixed.size = std::max(fixed.size, other.size);
+  if (fixed.kind == TypeKind::Tuple && other.kind == TypeKind::Tuple) {
+    std::vector<Type> elements = fixed.elements;
+    for (size_t i = 0; i < elements.size() && i < other.elements.size(); ++i) {
+      widen(elements[i], other.elements[i]);
+      // An element is signed only if every value stored there may be negative.
+      if (elements[i].kind == TypeKind::Integer) elements[i].is_signed = elements[i].is_signed && other.elements[i].is_signed;
+    }
+    fixed = Type::tuple(std::move(elements));
+  }
 }
 
 class TypeChecker {
@@ -286,7 +303,7 @@ class TypeChecker {
       Type t = expr(*k);
       if (t.kind == TypeKind::None) {
         complete = false;
-      } else if (!is_value_kind(t)) {
+      } else if (!is_scalar_kind(t)) {
         error(k->loc, "a map key must be an integer, a string, a stack or a symbol, not " + to_string(t));
         complete = false;
       }
@@ -511,6 +528,72 @@ class TypeChecker {
       error(first.loc, "print() cannot print a value of type " + to_string(t));
   }
 
+  // print_leaks(@allocs, ...): @allocs[address] = (size, nsecs, stack[, ...]).
+  // print_leak_stacks(@bytes, @allocations, ...): both keyed by one stack, sum() or count() values.
+  // The settings after the maps are constants (literals or opt.NAME).
+  void leak_report_args(ast::Call& c) {
+    const bool per_address = c.func == "print_leaks";
+    const size_t maps = per_address ? 1 : 2;
+    for (size_t i = 0; i < maps && i < c.args.size(); ++i) whole_map_arg(c, *c.args[i]);
+    if (c.args.size() < maps) return;  // the names pass reported it
+    auto value_of = [&](size_t i) -> const MapInfo* {
+      if (c.args[i]->kind != ast::NodeKind::Map) return nullptr;
+      auto& m = static_cast<ast::Map&>(*c.args[i]);
+      if (!m.keys.empty() || !maps_[m.name].value_known) return nullptr;
+      return &ctx_.info.maps[m.name];
+    };
+    if (per_address) {
+      if (const MapInfo* mi = value_of(0)) {
+        const Type& v = mi->value;
+        bool ok = mi->key.size() == 1 && mi->key[0].kind == TypeKind::Integer && v.kind == TypeKind::Tuple &&
+                  v.elements.size() >= 3 && v.elements[0].kind == TypeKind::Integer &&
+                  v.elements[1].kind == TypeKind::Integer && v.elements[2].is_stack();
+        if (!ok)
+          error(c.args[0]->loc,
+                "print_leaks() needs a map from an address to (size, time, stack), but " + mi->name + " maps " +
+                    key_text(mi->key) + " to " + to_string(v),
+                "e.g. @allocs[retval] = (size, nsecs, ustack)");
+      }
+    } else {
+      for (size_t i = 0; i < 2; ++i) {
+        const MapInfo* mi = value_of(i);
+        if (!mi) continue;
+        bool ok = mi->key.size() == 1 && mi->key[0].is_stack() &&
+                  (mi->value.kind == TypeKind::Sum || mi->value.kind == TypeKind::Count);
+        if (!ok)
+          error(c.args[i]->loc,
+                "print_leak_stacks() needs maps from a stack to sum() or count(), but " + mi->name + " maps " +
+                    key_text(mi->key) + " to " + to_string(mi->value),
+                i == 0 ? "e.g. @bytes[ustack] = sum(size)" : "e.g. @allocations[ustack] = sum(1)");
+      }
+    }
+    // The settings, in order; "sort" is a string, the rest integers.
+    static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded"};
+    static const char* const kPerStack[] = {"top", "sort", "sample_rate", "folded"};
+    for (size_t i = maps; i < c.args.size(); ++i) {
+      const char* name = per_address ? kPerAddress[i - maps] : kPerStack[i - maps];
+      ast::Expr& a = *c.args[i];
+      expr(a);
+      if (std::string(name) == "sort") {
+        if (a.kind != ast::NodeKind::String || (static_cast<ast::String&>(a).value != "size" &&
+                                                static_cast<ast::String&>(a).value != "count"))
+          error(a.loc, c.func + "() sort must be \"size\" or \"count\"");
+        continue;
+      }
+      auto v = constant(a);
+      if (!v || *v < 0)
+        error(a.loc, c.func + "() " + name + " must be a non-negative integer constant",
+              "a literal or a script option (opt.NAME)");
+    }
+  }
+
+  static std::string key_text(const std::vector<Type>& key) {
+    if (key.empty()) return "no key";
+    std::string out = "[";
+    for (size_t i = 0; i < key.size(); ++i) out += (i ? ", " : "") + to_string(key[i]);
+    return out + "]";
+  }
+
   void signal_arg(ast::Call& c) {
     ast::Expr& a = *c.args[0];
     expr(a);
@@ -532,6 +615,7 @@ class TypeChecker {
       return;
     }
     if (c.func == "print") return c.args.empty() ? void() : print_args(c);
+    if (c.func == "print_leaks" || c.func == "print_leak_stacks") return leak_report_args(c);
     if (c.func == "signal") return c.args.empty() ? void() : signal_arg(c);
     if (c.func == "time") {
       if (c.args.empty()) return;
@@ -696,8 +780,12 @@ class TypeChecker {
         return unop(static_cast<ast::Unop&>(e));
       case ast::NodeKind::Ternary:
         return ternary(static_cast<ast::Ternary&>(e));
-      case ast::NodeKind::FieldAccess:
-        return tracepoint_field(static_cast<ast::FieldAccess&>(e));
+      case ast::NodeKind::FieldAccess: {
+        auto& f = static_cast<ast::FieldAccess&>(e);
+        return f.is_index() && !f.arrow ? tuple_element(f) : tracepoint_field(f);
+      }
+      case ast::NodeKind::Tuple:
+        return tuple(static_cast<ast::Tuple&>(e));
       case ast::NodeKind::Cast:
         return cast(static_cast<ast::Cast&>(e));
       case ast::NodeKind::Deref:
@@ -751,6 +839,39 @@ class TypeChecker {
     }
     if (u.op == ast::UnaryOp::LogicalNot) return Type::integer(true);
     return t;
+  }
+
+  Type tuple(ast::Tuple& t) {
+    std::vector<Type> elements;
+    bool ok = true;
+    for (auto& x : t.elements) {
+      Type et = expr(*x);
+      if (et.kind == TypeKind::None) {
+        ok = false;
+      } else if (!is_scalar_kind(et)) {
+        error(x->loc, "a tuple element must be an integer, a string, a stack or a symbol, not " + to_string(et));
+        ok = false;
+      }
+      elements.push_back(et);
+    }
+    return ok ? Type::tuple(std::move(elements)) : Type::none();
+  }
+
+  // $t.N: element N of a tuple.
+  Type tuple_element(ast::FieldAccess& f) {
+    Type base = expr(*f.base);
+    if (base.kind == TypeKind::None) return base;
+    if (base.kind != TypeKind::Tuple) {
+      error(f.loc, "." + f.field + " selects a tuple element, but this is " + to_string(base));
+      return Type::none();
+    }
+    size_t i = f.field.size() > 3 ? base.elements.size() : std::stoul(f.field);
+    if (i >= base.elements.size()) {
+      error(f.loc, "tuple " + to_string(base) + " has no element " + f.field,
+            "its elements are ." + std::string("0 to .") + std::to_string(base.elements.size() - 1));
+      return Type::none();
+    }
+    return base.elements[i];
   }
 
   // args.FIELD: typed from the format of every tracepoint the probe is

@@ -40,6 +40,9 @@ void for_each_child(ast::Expr& e, F&& f) {
     case ast::NodeKind::FieldAccess:
       f(*static_cast<ast::FieldAccess&>(e).base);
       break;
+    case ast::NodeKind::Tuple:
+      for (auto& x : static_cast<ast::Tuple&>(e).elements) f(*x);
+      break;
     default:
       break;
   }
