@@ -24,6 +24,8 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <functional>
+#include <thread>
 
 #include "runtime/attacher.h"
 #include "runtime/perf_probes.h"
@@ -210,10 +212,27 @@ bool Session::attach_one(size_t index, RunError& error) {
 }
 
 void Session::detach_all() {
-  for (bpf_link* l : links_) bpf_link__destroy(l);
+  // Each uprobe link waits for an RCU grace period when it goes (~100 ms
+  // here): release them from several threads at once, so a script with 28
+  // probes (memleak.ms) detaches in one wait instead of 28 in a row.
+  std::vector<std::function<void()>> jobs;
+  for (bpf_link* l : links_) jobs.emplace_back([l] { bpf_link__destroy(l); });
+  for (int fd : multi_link_fds_) jobs.emplace_back([fd] { close(fd); });
   links_.clear();
-  for (int fd : multi_link_fds_) close(fd);
   multi_link_fds_.clear();
+  if (jobs.size() <= 2) {
+    for (auto& j : jobs) j();
+    return;
+  }
+  constexpr size_t kThreads = 32;
+  std::vector<std::thread> threads;
+  const size_t per = (jobs.size() + kThreads - 1) / kThreads;
+  for (size_t start = 0; start < jobs.size(); start += per) {
+    threads.emplace_back([&jobs, start, per] {
+      for (size_t i = start; i < std::min(jobs.size(), start + per); ++i) jobs[i]();
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 void Session::teardown() {
@@ -607,6 +626,12 @@ int Session::run() {
 
   consume_events();
   detach_all();
+  // What fired after exit() or the stop, while detaching, is not shown (as
+  // in bpftrace): only END's output follows.
+  if (ringbuf_) {
+    ring_buffer__consume(ringbuf_);
+    dispatcher_->take_output();
+  }
   if (has_end) {
     for (size_t i = 0; i < n; ++i) {
       if (manifest_.probes[i].type != ProbeType::End) continue;
