@@ -32,10 +32,50 @@ bool read_keys(int fd, const manifest::MapDesc& map, std::vector<std::vector<uin
   return true;
 }
 
+// BPF_MAP_LOOKUP_BATCH: thousands of entries per system call instead of two
+// calls per entry (a million outstanding allocations read in well under a
+// second). Returns false, leaving `out` empty, if the kernel cannot batch this
+// map, so the caller falls back to walking the keys.
+bool read_map_batched(int fd, const manifest::MapDesc& map, size_t value_size, std::vector<RawMapEntry>& out) {
+  uint32_t chunk = 4096;
+  std::vector<uint8_t> keys, values;
+  // The batch position is the kernel's (a bucket index for hash maps): room
+  // for a key or 8 bytes, whichever is larger.
+  std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
+  bool first = true;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  for (;;) {
+    keys.resize(static_cast<size_t>(chunk) * map.key_size);
+    values.resize(static_cast<size_t>(chunk) * value_size);
+    uint32_t count = chunk;
+    int rc = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(), keys.data(), values.data(),
+                                  &count, &opts);
+    int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err == ENOSPC && count == 0) {
+      chunk *= 2;  // one bucket holds more entries than fit
+      if (chunk > (1u << 22)) break;
+      continue;
+    }
+    if (rc < 0 && err != ENOENT) break;
+    for (uint32_t i = 0; i < count; ++i) {
+      RawMapEntry e;
+      e.key.assign(keys.begin() + i * map.key_size, keys.begin() + (i + 1) * map.key_size);
+      e.value.assign(values.begin() + i * value_size, values.begin() + (i + 1) * value_size);
+      out.push_back(std::move(e));
+    }
+    if (rc < 0) return true;  // ENOENT: that was the last batch
+    in_batch.swap(out_batch);
+    first = false;
+  }
+  out.clear();
+  return false;
+}
+
 }  // namespace
 
 bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error) {
   out.clear();
+  if (read_map_batched(fd, map, lookup_value_size(map, num_cpus), out)) return true;
   std::vector<std::vector<uint8_t>> keys;
   if (!read_keys(fd, map, keys, error)) return false;
   const size_t value_size = lookup_value_size(map, num_cpus);
