@@ -338,3 +338,42 @@ TEST(CodegenCompile, StackOverflowFromTheBackendIsOneLocatedError) {
 
 }  // namespace
 }  // namespace ms::test
+
+namespace ms::test {
+namespace {
+
+TEST(CodegenCompile, TupleValuesAndLeakReportsInTheManifest) {
+  auto c = compile_script(
+      "uretprobe:/bin/true:main { @a[retval] = (retval, nsecs, ustack(perf, 9)); @s = (\"ab\", 7); }\n"
+      "END { print_leaks(@a, 3, 250, \"count\", 1, 8, 1); }\n");
+  const CompileResult& r = ok(c);
+  expect_object_matches_manifest(r);
+  const manifest::MapDesc* a = r.manifest.find_map("@a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->value.kind, FieldKind::Tuple);
+  ASSERT_EQ(a->value.elements.size(), 3u);
+  EXPECT_EQ(a->value.elements[1].offset, 8u);
+  EXPECT_EQ(a->value.elements[2].kind, FieldKind::UserStack);
+  EXPECT_EQ(a->value.elements[2].offset, 16u);
+  EXPECT_EQ(a->value.elements[2].stack_limit, 9u);
+  EXPECT_EQ(a->value_size, 24u);
+  const manifest::MapDesc* s = r.manifest.find_map("@s");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->value.elements[0].kind, FieldKind::String);
+  EXPECT_EQ(s->value.elements[1].offset, 8u);
+  const manifest::EventDesc* leak = nullptr;
+  for (const auto& e : r.manifest.events)
+    if (e.kind == EventKind::LeakReport) leak = &e;
+  ASSERT_NE(leak, nullptr);
+  EXPECT_EQ(r.manifest.maps[static_cast<size_t>(leak->map_index)].name, "@a");
+  EXPECT_EQ(leak->leak.count_map_index, -1);
+  EXPECT_EQ(leak->leak.top, 3u);
+  EXPECT_EQ(leak->leak.min_age_ns, 250u);
+  EXPECT_TRUE(leak->leak.sort_by_count);
+  EXPECT_TRUE(leak->leak.show_allocs);
+  EXPECT_EQ(leak->leak.sample_rate, 8u);
+  EXPECT_TRUE(leak->leak.folded);
+}
+
+}  // namespace
+}  // namespace ms::test

@@ -5,6 +5,10 @@
 
 #include <cstdarg>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "parser/script_options.h"
 
 #include "codegen_test_support.h"
 
@@ -90,6 +94,46 @@ TEST(CodegenLoad, EveryConstructPassesTheVerifier) {
       "tracepoint:syscalls:sys_enter_getppid { @t[comm] = count(); }\n"
       "interval:ms:100 { @ticks = count(); }\n"
       "END { print(@t); }\n");
+}
+
+TEST(CodegenLoad, TuplesPassTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  expect_loads(
+      "uprobe:/bin/true:main { @p[tid] = (arg0, \"x\", 1); }\n"
+      "uretprobe:/bin/true:main { $c = @p[tid]; delete(@p[tid]);\n"
+      "  @a[retval] = ($c.0, nsecs, ustack); $o = @a[$c.0];\n"
+      "  @b[$o.2] = sum(-$o.0); @w = ($c.1, comm); @w = (\"longer string\", $c.1); print(@w); }\n"
+      "END { print_leaks(@a, 5, 1000, \"count\", 1, 2, 0); print_leak_stacks(@b, @b); }\n");
+}
+
+// The bundled leak detector, in user mode (its kernel-mode probes need the
+// tracepoint formats, which the runtime tests cover).
+TEST(CodegenLoad, MemleakScriptPassesTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  std::ifstream in(std::string(MS_SOURCE_DIR) + "/scripts/memleak.ms");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (std::vector<std::string> words : {std::vector<std::string>{"-p", "1"}, {"-p", "1", "--combined-only", "-t"}}) {
+    Diagnostics diags("memleak.ms", text.str());
+    auto program = parse(diags);
+    ASSERT_TRUE(program) << diags.render();
+    auto iface = script_interface(*program, diags, "memleak.ms");
+    ASSERT_TRUE(iface) << diags.render();
+    auto args = parse_script_args(*iface, words);
+    ASSERT_EQ(args.error, "");
+    SemanticInfo info;
+    ASSERT_TRUE(check(*program, diags, info, args.args)) << diags.render();
+    auto result = compile(*program, info, diags, {});
+    ASSERT_TRUE(result) << diags.render();
+    EXPECT_GE(result->manifest.probes.size(), 25u);
+    BpfObject obj = open_elf(result->elf);
+    ASSERT_TRUE(obj);
+    g_libbpf_log.clear();
+    libbpf_print_fn_t old = libbpf_set_print(capture_libbpf);
+    int err = bpf_object__load(obj.get());
+    libbpf_set_print(old);
+    EXPECT_EQ(err, 0) << g_libbpf_log;
+  }
 }
 
 // The runtime points verifier rejections at script lines through the BTF line
