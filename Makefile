@@ -23,12 +23,11 @@ configure: deps
 build: configure
 	@ninja -C $(BUILD_DIR) -j $(JOBS)
 
-# Runs the bundled leaky example under a one-liner that sums its malloc'd
-# bytes by user stack: the leaking call chain stands out.
+# The main job: the bundled leak detector, scripts/memleak.ms, runs the leaky
+# example program and prints BCC memleak's report of what it left allocated.
 demo: build
-	@echo '== memscript -c $(BUILD_DIR)/tests/programs/leaky -e <bytes malloc-ed, by user stack>'
-	@$(BUILD_DIR)/memscript -c $(BUILD_DIR)/tests/programs/leaky -e \
-	  'uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @bytes[ustack] = sum(arg0); @mallocs_by_size[arg0] = count(); }'
+	@echo '== memscript scripts/memleak.ms -c $(BUILD_DIR)/tests/programs/leaky'
+	@$(BUILD_DIR)/memscript scripts/memleak.ms -c $(BUILD_DIR)/tests/programs/leaky
 
 # Fuzzes lexer + parser + checks with libFuzzer (clang) for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 300
