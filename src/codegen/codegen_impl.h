@@ -155,6 +155,7 @@ class Codegen {
   Value gen_cast(const ast::Cast& c, const Type& t);
   Value gen_deref(const ast::Deref& d, const Type& t);
   Value gen_strncmp(const ast::Call& c, const Type& t);
+  llvm::Value* gen_rand_exp(llvm::Value* mean);
   // An arithmetic or bitwise operator on two i64 values, signed or not.
   llvm::Value* gen_arith(ast::BinaryOp op, llvm::Value* l, llvm::Value* r, bool is_signed, const Location& loc);
   Value gen_string_literal(const std::string& s, uint32_t size, const Location& loc);

@@ -234,7 +234,7 @@ void Codegen::gen_leak_report(const ast::Call& c) {
     const ast::Expr& a = *c.args[i];
     return a.kind == ast::NodeKind::Integer ? static_cast<const ast::Integer&>(a).value : 0;
   };
-  static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded"};
+  static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded", "sample_bytes"};
   static const char* const kPerStack[] = {"top", "sort", "sample_rate", "folded"};
   for (size_t i = maps; i < c.args.size(); ++i) {
     const std::string name = per_address ? kPerAddress[i - maps] : kPerStack[i - maps];
@@ -246,6 +246,7 @@ void Codegen::gen_leak_report(const ast::Call& c) {
     else if (name == "show_allocs") desc.leak.show_allocs = number(i) != 0;
     else if (name == "sample_rate") desc.leak.sample_rate = std::max<uint64_t>(number(i), 1);
     else if (name == "folded") desc.leak.folded = number(i) != 0;
+    else if (name == "sample_bytes") desc.leak.sample_bytes = number(i);
   }
   const int id = event_for(c, std::move(desc));
   emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);

@@ -168,6 +168,7 @@ struct LeakReportDesc {
   bool show_allocs = false;
   uint64_t sample_rate = 1;  // each recorded allocation stands for this many
   bool folded = false;       // flamegraph input instead of the text report
+  uint64_t sample_bytes = 0; // byte sampling's mean interval (0: none): weights each allocation
 };
 
 const char* to_string(EventKind k);

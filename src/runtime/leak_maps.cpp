@@ -88,6 +88,7 @@ LeakReportOptions leak_options(const manifest::LeakReportDesc& d) {
   o.sort = d.sort_by_count ? LeakSortKey::Count : LeakSortKey::Size;
   o.show_allocs = d.show_allocs;
   o.scale = d.sample_rate;
+  o.sample_bytes = d.sample_bytes;
   return o;
 }
 

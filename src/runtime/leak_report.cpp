@@ -3,6 +3,7 @@
 #include "runtime/json_output.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cinttypes>
 #include <cstdio>
 #include <unordered_map>
@@ -40,10 +41,18 @@ std::string folded_frame(const std::string& line) {
 
 }  // namespace
 
+double byte_sample_weight(uint64_t size, uint64_t mean_bytes) {
+  if (mean_bytes == 0) return 1.0;
+  // -expm1(-x) is 1 - exp(-x) without cancellation for small x.
+  double p = -std::expm1(-static_cast<double>(size) / static_cast<double>(mean_bytes));
+  return p > 0 ? 1.0 / p : 1.0;
+}
+
 LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allocations, uint64_t now_ns,
                                   const LeakReportOptions& options) {
   LeakSummary out;
   std::unordered_map<StackKey, StackSummary> by_stack;
+  std::unordered_map<StackKey, std::pair<double, double>> weighted;  // bytes, allocations
   for (const auto& a : allocations) {
     // Allocations younger than the limit are likely still in use, not leaked.
     if (a.timestamp_ns + options.min_age_ns > now_ns) continue;
@@ -56,6 +65,16 @@ LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allo
     s.stack = a.stack;
     s.bytes += a.size;
     s.allocations += 1;
+    if (options.sample_bytes) {
+      double w = byte_sample_weight(a.size, options.sample_bytes);
+      auto& [b, n] = weighted[a.stack];
+      b += static_cast<double>(a.size) * w;
+      n += w;
+    }
+  }
+  for (auto& [stack, wn] : weighted) {
+    by_stack[stack].bytes = static_cast<uint64_t>(std::llround(wn.first));
+    by_stack[stack].allocations = static_cast<uint64_t>(std::llround(wn.second));
   }
   std::stable_sort(out.allocations.begin(), out.allocations.end(),
                    [](const OutstandingAllocation* x, const OutstandingAllocation* y) {
@@ -82,7 +101,10 @@ std::string format_leak_report_text(const LeakSummary& summary, const LeakReport
                                     const std::string& clock_text, const LeakFrames& render_stack) {
   const uint64_t k = std::max<uint64_t>(options.scale, 1);
   std::string out = "[" + clock_text + "] Top " + std::to_string(options.top) + " stacks with outstanding allocations";
-  out += k > 1 ? " (estimated from 1 in " + std::to_string(k) + " allocations):\n" : ":\n";
+  if (options.sample_bytes)
+    out += " (estimated from 1 in " + std::to_string(options.sample_bytes) + " bytes sampled):\n";
+  else
+    out += k > 1 ? " (estimated from 1 in " + std::to_string(k) + " allocations):\n" : ":\n";
   char buf[96];
   if (options.show_allocs) {
     for (const auto* a : summary.allocations) {
@@ -103,7 +125,7 @@ std::string format_leak_report_text(const LeakSummary& summary, const LeakReport
 std::string format_leak_report_json(const LeakSummary& summary, const LeakReportOptions& options,
                                     const std::string& clock_text, const LeakFrames& render_stack) {
   const uint64_t k = std::max<uint64_t>(options.scale, 1);
-  const char* estimated = k > 1 ? "true" : "false";
+  const char* estimated = k > 1 || options.sample_bytes ? "true" : "false";
   std::string out;
   uint64_t bytes = 0, allocations = 0;
   for (const auto& s : summary.stacks) {

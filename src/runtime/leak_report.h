@@ -45,7 +45,15 @@ struct LeakReportOptions {
   // Sampling: each recorded allocation stands for `scale` real ones (-s N gives
   // N). Reports then say the figures are estimates.
   uint64_t scale = 1;
+  // Byte sampling (--sample-bytes B): each recorded allocation of s bytes was
+  // sampled with probability p = 1 - exp(-s/B) and stands for 1/p
+  // allocations and s/p bytes (unbiased estimates; docs/memleak.md).
+  uint64_t sample_bytes = 0;
 };
+
+// The weight 1/p of a recorded allocation of `size` bytes under byte sampling
+// with mean interval `mean_bytes`.
+double byte_sample_weight(uint64_t size, uint64_t mean_bytes);
 
 // One stack's share of the outstanding memory.
 struct StackSummary {

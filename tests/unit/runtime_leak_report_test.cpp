@@ -1,6 +1,8 @@
 // The memleak report: grouping, filters, order and BCC's exact text.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "runtime/leak_report.h"
 
 using namespace ms::runtime;
@@ -133,3 +135,32 @@ TEST(LeakReport, FoldedRootFirstWeightedByBytes) {
             "main;churn;malloc 80\n"
             "main;make_record;malloc 300\n");
 }
+
+namespace {
+
+// Byte sampling: each recorded block of s bytes stands for 1/p(s) blocks,
+// p(s) = 1 - exp(-s/B); big blocks count once, small ones many times.
+TEST(LeakReport, ByteSamplingWeights) {
+  EXPECT_NEAR(byte_sample_weight(1000, 1000), 1.0 / (1.0 - std::exp(-1.0)), 1e-12);
+  EXPECT_NEAR(byte_sample_weight(1'000'000, 1000), 1.0, 1e-12);
+  EXPECT_NEAR(byte_sample_weight(1, 1'000'000), 1'000'000.5, 0.01);
+  EXPECT_EQ(byte_sample_weight(64, 0), 1.0);
+
+  std::vector<OutstandingAllocation> v = {{0x10, 1000, 0, 1, true}, {0x20, 1000, 0, 1, true}, {0x30, 50'000, 0, 2, true}};
+  LeakReportOptions o;
+  o.min_age_ns = 0;
+  o.sample_bytes = 1000;
+  LeakSummary s = summarize_outstanding(v, 10, o);
+  ASSERT_EQ(s.stacks.size(), 2u);
+  const double w = 1.0 / (1.0 - std::exp(-1.0));
+  EXPECT_EQ(s.stacks[0].stack, 1u);  // 3164 bytes estimated, less than stack 2's 50000
+  EXPECT_EQ(s.stacks[0].bytes, static_cast<uint64_t>(std::llround(2000 * w)));
+  EXPECT_EQ(s.stacks[0].allocations, static_cast<uint64_t>(std::llround(2 * w)));
+  EXPECT_EQ(s.stacks[1].bytes, 50'000u);
+  EXPECT_EQ(s.stacks[1].allocations, 1u);
+  std::string text = format_leak_report_text(s, o, "12:00:00", render);
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "[12:00:00] Top 10 stacks with outstanding allocations (estimated from 1 in 1000 bytes sampled):");
+}
+
+}  // namespace

@@ -490,6 +490,14 @@ class TypeChecker {
       }
       return p.kind == TypeKind::None ? Type::none() : Type::buffer(static_cast<uint32_t>(*n));
     }
+    if (c.func == "rand_exp") {
+      Type m = expr(*c.args[0]);
+      if (m.kind != TypeKind::None && m.kind != TypeKind::Integer) {
+        error(c.args[0]->loc, "rand_exp() needs an integer mean, not " + to_string(m));
+        return Type::none();
+      }
+      return Type::integer(false);
+    }
     if (c.func == "strncmp") {
       Type a = expr(*c.args[0]), b = expr(*c.args[1]);
       expr(*c.args[2]);
@@ -568,7 +576,7 @@ class TypeChecker {
       }
     }
     // The settings, in order; "sort" is a string, the rest integers.
-    static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded"};
+    static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded", "sample_bytes"};
     static const char* const kPerStack[] = {"top", "sort", "sample_rate", "folded"};
     for (size_t i = maps; i < c.args.size(); ++i) {
       const char* name = per_address ? kPerAddress[i - maps] : kPerStack[i - maps];
