@@ -33,6 +33,13 @@ def configs(build):
         ("memscript empty probes, --no-probe-placement",
          lambda cmd: [ms, "--no-probe-placement", "-c", " ".join(cmd), "-e", FLOOR]),
     ]
+    memleak = os.path.join(HERE, "..", "scripts", "memleak.ms")
+    out += [
+        ("memleak.ms", lambda cmd: [ms, memleak, "-c", " ".join(cmd)]),
+        ("memleak.ms --combined-only", lambda cmd: [ms, memleak, "--combined-only", "-c", " ".join(cmd)]),
+        ("memleak.ms -s 100", lambda cmd: [ms, memleak, "-s", "100", "-c", " ".join(cmd)]),
+        ("memleak.ms --sample-bytes 64K", lambda cmd: [ms, memleak, "--sample-bytes", "64K", "-c", " ".join(cmd)]),
+    ]
     if shutil.which("bpftrace"):
         out.append(("bpftrace memleak-like script",
                     lambda cmd: ["bpftrace", "-c", " ".join(cmd), os.path.join(HERE, "bpftrace_memleak.bt")]))
