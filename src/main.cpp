@@ -55,6 +55,9 @@ OPTIONS:
     -v              with -l: show the fields of tracepoint records
     --timings       print time from start to attached and peak RSS (stderr)
     -v              verbose: also show libbpf's own messages
+    --map-size N    entries of each script map (default: the script's
+                    `map_size`, else 4096); updates of a full map are
+                    counted and reported at exit
     --stack-map-size N
                     distinct stacks kept (default 16384); stacks beyond it
                     are counted and reported at exit, never merged
@@ -81,6 +84,7 @@ struct CommandLine {
   std::string filename;
   bool have_program = false;
   uint32_t stack_map_entries = 16384;
+  uint32_t map_size = 0;  // --map-size (0: the script's map_size, else 4096)
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
@@ -163,6 +167,11 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.program_text = *v;
       cl.filename = "-e";
       cl.have_program = true;
+    } else if (a == "--map-size") {
+      auto v = need_value("--map-size");
+      auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
+      if (!n || *n > (1 << 26)) return usage_error("option --map-size needs a number of entries from 1 to 67108864");
+      cl.map_size = static_cast<uint32_t>(*n);
     } else if (a == "--stack-map-size") {
       auto v = need_value("--stack-map-size");
       auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
@@ -327,6 +336,8 @@ int main(int argc, char** argv) {
   copts.want_ir = wants("ir");
   copts.want_asm = wants("asm");
   copts.stack_map_entries = cl.stack_map_entries;
+  if (cl.map_size) copts.max_entries = cl.map_size;
+  else if (iface->map_size) copts.max_entries = iface->map_size;
   auto compiled = ms::compile(*program, info, diags, copts);
   if (!compiled) {
     std::cerr << diags.render();

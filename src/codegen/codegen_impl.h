@@ -107,6 +107,9 @@ class Codegen {
   void gen_map_assign(const ast::AssignMap& s);
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_compound_map_assign(const ast::AssignMap& s, MapDef& def);
+  // Counts a failed update (rc < 0: the map is full) of map `map_index` in
+  // the per-CPU array Manifest::map_errors_elf_name.
+  void count_map_error(llvm::Value* rc, int map_index);
   llvm::Value* gen_hist_bucket(llvm::Value* v);
   llvm::Value* gen_lhist_bucket(llvm::Value* v, const manifest::MapDesc& d);
   void gen_map_zero_event(const ast::Call& c);
@@ -210,6 +213,7 @@ class Codegen {
   llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack
   llvm::GlobalVariable* stack_scratch_ = nullptr;
   llvm::GlobalVariable* stack_errors_ = nullptr;
+  llvm::GlobalVariable* map_errors_ = nullptr;  // defined on the first map update
   llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.

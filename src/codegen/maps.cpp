@@ -12,6 +12,8 @@ constexpr uint64_t kMapTypeHash = 1;
 constexpr uint64_t kMapTypeArray = 2;
 constexpr uint64_t kMapTypePercpuHash = 5;
 constexpr uint64_t kMapTypeRingbuf = 27;
+constexpr uint64_t kMapTypePercpuArray = 6;
+constexpr uint64_t kBpfNoPrealloc = 1;  // BPF_F_NO_PREALLOC
 
 std::string map_elf_name(const std::string& name) {
   std::string out = "m_";
@@ -159,7 +161,10 @@ void Codegen::define_maps() {
                                    {{"type", d.percpu ? kMapTypePercpuHash : kMapTypeHash},
                                     {"max_entries", d.max_entries},
                                     {"key_size", d.key_size},
-                                    {"value_size", d.value_size}});
+                                    {"value_size", d.value_size},
+                                    // Memory for the entries in use only, so a map sized
+                                    // for a million allocations costs nothing until used.
+                                    {"map_flags", kBpfNoPrealloc}});
     manifest_.maps.push_back(std::move(d));
     maps_.emplace(name, def);
   }
@@ -273,7 +278,34 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
     store_value(buf, v, value_type);
     val = buf;
   }
-  call_helper(kMapUpdateElem, b_->getInt64Ty(), {def->global, key, val, b_->getInt64(kBpfAny)});
+  llvm::Value* rc = call_helper(kMapUpdateElem, b_->getInt64Ty(), {def->global, key, val, b_->getInt64(kBpfAny)});
+  count_map_error(rc, def->index);
+}
+
+void Codegen::count_map_error(llvm::Value* rc, int map_index) {
+  if (!map_errors_) {
+    manifest_.map_errors_elf_name = "map_errors";
+    map_errors_ = define_map_global(manifest_.map_errors_elf_name, 0,
+                                    {{"type", kMapTypePercpuArray},
+                                     {"max_entries", std::max<uint64_t>(info_.maps.size(), 1)},
+                                     {"key_size", 4},
+                                     {"value_size", 8}});
+  }
+  auto* failed = llvm::BasicBlock::Create(*llvm_, "map_full", fn_);
+  auto* done = llvm::BasicBlock::Create(*llvm_, "map_update_done", fn_);
+  b_->CreateCondBr(b_->CreateICmpSLT(rc, b_->getInt64(0)), failed, done);
+  b_->SetInsertPoint(failed);
+  auto* key = stack_buffer(4, {}, "map_err_key");
+  b_->CreateAlignedStore(b_->getInt32(static_cast<uint32_t>(map_index)), key, llvm::Align(8));
+  llvm::Value* p = map_lookup(map_errors_, key);
+  auto* have = llvm::BasicBlock::Create(*llvm_, "map_err_have", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(p), done, have);
+  b_->SetInsertPoint(have);
+  // Per-CPU slot: a plain increment is enough.
+  llvm::Value* old = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8));
+  b_->CreateAlignedStore(b_->CreateAdd(old, b_->getInt64(1)), p, llvm::Align(8));
+  b_->CreateBr(done);
+  b_->SetInsertPoint(done);
 }
 
 void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def) {
@@ -307,14 +339,18 @@ void Codegen::gen_aggregation(const ast::AssignMap& s, const ast::Call& call, Ma
 
   b_->SetInsertPoint(insert_bb);
   zero_fill(zero, d.value_size);
-  call_helper(kMapUpdateElem, i64, {def.global, key, zero, b_->getInt64(kBpfNoExist)});
+  llvm::Value* irc = call_helper(kMapUpdateElem, i64, {def.global, key, zero, b_->getInt64(kBpfNoExist)});
+  // -EEXIST: another CPU inserted it meanwhile, which is fine; anything else is a full map.
+  count_map_error(b_->CreateSelect(b_->CreateICmpEQ(irc, b_->getInt64(static_cast<uint64_t>(-17))), b_->getInt64(0), irc),
+                  def.index);
   llvm::Value* p2 = map_lookup(def.global, key);
+  llvm::BasicBlock* inserted = b_->GetInsertBlock();  // count_map_error added blocks
   b_->CreateCondBr(b_->CreateIsNull(p2), done_bb, have_bb);
 
   b_->SetInsertPoint(have_bb);
   auto* ptr = b_->CreatePHI(b_->getPtrTy(), 2, "agg_ptr");
   ptr->addIncoming(p, looked_up);
-  ptr->addIncoming(p2, insert_bb);
+  ptr->addIncoming(p2, inserted);
   const bool is_signed = d.value.is_signed;
   auto load = [&](uint32_t off) { return b_->CreateAlignedLoad(i64, byte_ptr(ptr, off), llvm::Align(8)); };
   auto store = [&](llvm::Value* v, uint32_t off) { b_->CreateAlignedStore(v, byte_ptr(ptr, off), llvm::Align(8)); };
@@ -403,7 +439,8 @@ void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
   llvm::Value* val = gen_arith(*s.compound, old, rhs.v, d.value.is_signed && rhs.type.is_signed, s.loc);
   auto* buf = stack_buffer(8, s.loc, "map_val");
   b_->CreateAlignedStore(val, buf, llvm::Align(8));
-  call_helper(kMapUpdateElem, i64, {def.global, key, buf, b_->getInt64(kBpfAny)});
+  llvm::Value* rc = call_helper(kMapUpdateElem, i64, {def.global, key, buf, b_->getInt64(kBpfAny)});
+  count_map_error(rc, def.index);
 }
 
 void Codegen::gen_map_delete(const ast::Call& call) {

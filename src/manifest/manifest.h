@@ -214,6 +214,10 @@ struct Manifest {
   // The runtime sizes it (max_entries) to the number of sites before loading
   // and fills it before attaching; each site's cookie is its index here.
   std::string func_names_elf_name;
+  // Set when the script updates a map: a BPF_MAP_TYPE_PERCPU_ARRAY of u64
+  // counters indexed by Manifest::maps index, counting updates that failed
+  // (the map was full: --map-size / map_size). Reported at exit.
+  std::string map_errors_elf_name;
   uint32_t func_name_size = 64;
 
   const MapDesc* find_map(const std::string& name) const;

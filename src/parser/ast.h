@@ -269,6 +269,10 @@ struct OptionsBlock {
   std::vector<OptionDecl> decls;
   std::string description;  // `description "..."`: printed under the usage line
   std::string epilog;       // `epilog "..."`: printed at the end of --help
+  // `map_size N`: entries of each of the script's maps unless --map-size
+  // says otherwise (checked by script_options.cpp into ScriptInterface).
+  std::string map_size_text;
+  Location map_size_loc;
   // `NAME "text"` items that are neither, reported by validation.
   std::vector<std::pair<std::string, Location>> unknown_items;
 };

@@ -155,6 +155,10 @@ options_block
       for (auto& d : ctx.pending_options.decls) opts.decls.push_back(std::move(d));
       if (!ctx.pending_options.description.empty()) opts.description = ctx.pending_options.description;
       if (!ctx.pending_options.epilog.empty()) opts.epilog = ctx.pending_options.epilog;
+      if (!ctx.pending_options.map_size_text.empty()) {
+        opts.map_size_text = ctx.pending_options.map_size_text;
+        opts.map_size_loc = ctx.pending_options.map_size_loc;
+      }
       for (auto& u : ctx.pending_options.unknown_items) opts.unknown_items.push_back(std::move(u));
       ctx.pending_options = {};
     }
@@ -181,9 +185,13 @@ option_item
       d.help = $7;
       ctx.pending_options.decls.push_back(std::move(d));
     }
-  | IDENT STRING {
+  | IDENT option_word {
       if ($1 == "description") ctx.pending_options.description = $2;
       else if ($1 == "epilog") ctx.pending_options.epilog = $2;
+      else if ($1 == "map_size") {
+        ctx.pending_options.map_size_text = $2;
+        ctx.pending_options.map_size_loc = @2;
+      }
       else ctx.pending_options.unknown_items.emplace_back($1, @1);
     }
   ;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <limits>
 #include <set>
 
@@ -247,9 +249,20 @@ class InterfaceBuilder {
     iface_.declared = block.present;
     iface_.description = block.description;
     iface_.epilog = block.epilog;
+    if (!block.map_size_text.empty()) {
+      const std::string& t = block.map_size_text;
+      char* end = nullptr;
+      errno = 0;
+      unsigned long long v = std::strtoull(t.c_str(), &end, 10);
+      if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || *end || errno || v < 1 || v > (1ull << 26))
+        diags_.error(block.map_size_loc, "map_size must be a number of entries from 1 to 67108864, not '" + t + "'",
+                     "e.g. map_size 1000000");
+      else
+        iface_.map_size = static_cast<uint32_t>(v);
+    }
     for (const auto& [name, loc] : block.unknown_items)
       diags_.error(loc, "unknown item '" + name + "' in the options block",
-                   "an options block holds `description \"...\"`, `epilog \"...\"` and declarations "
+                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N` and declarations "
                    "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`");
     for (const auto& d : block.decls) declaration(d);
     if (diags_.has_errors()) return std::nullopt;

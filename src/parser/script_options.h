@@ -67,6 +67,7 @@ struct ScriptInterface {
   bool declared = false;  // the script has an options block
   std::string description;
   std::string epilog;
+  uint32_t map_size = 0;  // `map_size N` (0: the engine's default)
   std::vector<ScriptOption> options;  // in declaration order
 
   const ScriptOption* find(const std::string& name) const;

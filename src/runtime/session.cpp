@@ -139,6 +139,7 @@ class Session {
   void stop_command();
   std::optional<RunError> store_start_time();
   void report_stack_errors();
+  void report_map_errors();
   void print_symbol_warnings();
   std::optional<RunError> store_func_names();
 
@@ -373,6 +374,23 @@ std::string Session::leak_report_text(const manifest::EventDesc& e) {
                                     : format_leak_report_text(summary, options, clock, frames);
   print_symbol_warnings();
   return out;
+}
+
+// Updates the BPF side could not make (a full map) were counted per map.
+void Session::report_map_errors() {
+  if (manifest_.map_errors_elf_name.empty()) return;
+  int fd = object_->map_fd(manifest_.map_errors_elf_name);
+  if (fd < 0) return;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(num_cpus_));
+  for (uint32_t i = 0; i < manifest_.maps.size(); ++i) {
+    if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
+    uint64_t total = 0;
+    for (uint64_t v : per_cpu) total += v;
+    if (total)
+      std::fprintf(stderr, "memscript: %llu update%s of %s failed: the map is full (%u entries; raise --map-size)\n",
+                   static_cast<unsigned long long>(total), total == 1 ? "" : "s", manifest_.maps[i].name.c_str(),
+                   manifest_.maps[i].max_entries);
+  }
 }
 
 // Stacks that could not be recorded were counted per reason by the BPF side.
@@ -643,6 +661,7 @@ int Session::run() {
   }
   print_all_maps();
   report_stack_errors();
+  report_map_errors();
   if (dispatcher_->malformed_events())
     print_error("warning: " + std::to_string(dispatcher_->malformed_events()) + " malformed events were dropped");
   teardown();
