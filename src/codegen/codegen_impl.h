@@ -214,6 +214,7 @@ class Codegen {
   llvm::GlobalVariable* stack_scratch_ = nullptr;
   llvm::GlobalVariable* stack_errors_ = nullptr;
   llvm::GlobalVariable* map_errors_ = nullptr;  // defined on the first map update
+  llvm::AllocaInst* map_err_key_ = nullptr;     // per program function
   llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.

@@ -295,7 +295,9 @@ void Codegen::count_map_error(llvm::Value* rc, int map_index) {
   auto* done = llvm::BasicBlock::Create(*llvm_, "map_update_done", fn_);
   b_->CreateCondBr(b_->CreateICmpSLT(rc, b_->getInt64(0)), failed, done);
   b_->SetInsertPoint(failed);
-  auto* key = stack_buffer(4, {}, "map_err_key");
+  // One key slot per program, however many updates it makes.
+  if (!map_err_key_) map_err_key_ = stack_buffer(4, {}, "map_err_key");
+  auto* key = map_err_key_;
   b_->CreateAlignedStore(b_->getInt32(static_cast<uint32_t>(map_index)), key, llvm::Align(8));
   llvm::Value* p = map_lookup(map_errors_, key);
   auto* have = llvm::BasicBlock::Create(*llvm_, "map_err_have", fn_);

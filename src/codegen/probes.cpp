@@ -163,6 +163,7 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
   probe_ = &probe;
   attach_ = &manifest_.probes[desc_index];
   vars_.clear();
+  map_err_key_ = nullptr;
   stack_bytes_ = 0;
 
   entry_ = llvm::BasicBlock::Create(*llvm_, "entry", fn_);
