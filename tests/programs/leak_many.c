@@ -18,10 +18,8 @@ static long n = 1000000;
 static long counts[4];
 static void *blocks;  // the last block; each block holds the one before
 
-#define SITE(x, size)                                       \
-  __attribute__((noinline)) static void *many_##x(void) {   \
-    return malloc(size);                                    \
-  }
+#define SITE(x, size) \
+  __attribute__((noinline)) static void *many_##x(void) { return malloc(size); }
 SITE(a, 16)
 SITE(b, 32)
 SITE(c, 48)

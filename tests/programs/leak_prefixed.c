@@ -143,8 +143,8 @@ int main(int argc, char **argv) {
   api("pa_aligned_alloc", 2, 1280);
   api("pa_valloc", 2, 1700);
   truth("prefixed_leaked_bytes=%ld prefixed_leaked_count=%ld", pa_bytes, pa_count);
-  truth("libc_leaked_fn=leak_libc_malloc libc_leaked_bytes=%d libc_leaked_count=%d libc_leaked_size=%d", LIBC_N * LIBC_SIZE,
-        LIBC_N, LIBC_SIZE);
+  truth("libc_leaked_fn=leak_libc_malloc libc_leaked_bytes=%d libc_leaked_count=%d libc_leaked_size=%d",
+        LIBC_N * LIBC_SIZE, LIBC_N, LIBC_SIZE);
   truth("not_leaked_fns=pa_churn,pa_realloc_zero,libc_churn pa_churn_pairs=%d libc_churn_pairs=%d", 2 * PA_CHURN,
         LIBC_CHURN);
   run_with_mode(mode, work);

@@ -50,14 +50,14 @@ __attribute__((noinline)) static void churn_some(uint32_t *x, int pairs) {
   }
 }
 
-#define LEAKER(i)                                                            \
-  __attribute__((noinline)) static void leak_in_thread_##i(uint32_t *x) {    \
-    for (int k = 0; k < leak_count(i); ++k) {                                \
-      void *p = malloc(leak_size(i));                                        \
-      if (!p) exit(3);                                                       \
-      sink = p;                                                              \
-      churn_some(x, CHURN_PER_LEAK);                                         \
-    }                                                                        \
+#define LEAKER(i)                                                         \
+  __attribute__((noinline)) static void leak_in_thread_##i(uint32_t *x) { \
+    for (int k = 0; k < leak_count(i); ++k) {                             \
+      void *p = malloc(leak_size(i));                                     \
+      if (!p) exit(3);                                                    \
+      sink = p;                                                           \
+      churn_some(x, CHURN_PER_LEAK);                                      \
+    }                                                                     \
   }
 LEAKER(0)
 LEAKER(1)
@@ -67,9 +67,9 @@ LEAKER(4)
 LEAKER(5)
 LEAKER(6)
 LEAKER(7)
-static void (*const leakers[MAX_THREADS])(uint32_t *) = {
-    leak_in_thread_0, leak_in_thread_1, leak_in_thread_2, leak_in_thread_3,
-    leak_in_thread_4, leak_in_thread_5, leak_in_thread_6, leak_in_thread_7};
+static void (*const leakers[MAX_THREADS])(uint32_t *) = {leak_in_thread_0, leak_in_thread_1, leak_in_thread_2,
+                                                         leak_in_thread_3, leak_in_thread_4, leak_in_thread_5,
+                                                         leak_in_thread_6, leak_in_thread_7};
 
 // Runs before the start line: the thread's arena exists from here on.
 static void warm_up(void) {
@@ -116,13 +116,13 @@ int main(int argc, char **argv) {
   }
   long bytes = 0, count = 0;
   for (int i = 0; i < nthreads; ++i) {
-    truth("leak_thread_%d_fn=leak_in_thread_%d leak_thread_%d_bytes=%zu leak_thread_%d_count=%d leak_thread_%d_size=%zu",
-          i, i, i, leak_size(i) * leak_count(i), i, leak_count(i), i, leak_size(i));
+    truth(
+        "leak_thread_%d_fn=leak_in_thread_%d leak_thread_%d_bytes=%zu leak_thread_%d_count=%d leak_thread_%d_size=%zu",
+        i, i, i, leak_size(i) * leak_count(i), i, leak_count(i), i, leak_size(i));
     bytes += (long)(leak_size(i) * leak_count(i));
     count += leak_count(i);
   }
-  truth("threads=%d churn_threads=%d total_leaked_bytes=%ld total_leaked_count=%ld", nthreads, CHURNERS, bytes,
-        count);
+  truth("threads=%d churn_threads=%d total_leaked_bytes=%ld total_leaked_count=%ld", nthreads, CHURNERS, bytes, count);
   create_threads();  // before any wait: see the comment at the top
   run_with_mode(mode, work);
   return 0;

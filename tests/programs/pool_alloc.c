@@ -101,8 +101,8 @@ static void work(void) {
     fprintf(stderr, "pool_alloc: the pool has %zu bytes in %zu objects out\n", b, c);
     exit(3);
   }
-  printf("check: the pool has %zu bytes in %zu objects out, as the truth says (%ld get_calls, %ld put_calls)\n", b, c, get_calls,
-         put_calls);
+  printf("check: the pool has %zu bytes in %zu objects out, as the truth says (%ld get_calls, %ld put_calls)\n", b, c,
+         get_calls, put_calls);
 }
 
 int main(int argc, char **argv) {
