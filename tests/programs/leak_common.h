@@ -11,6 +11,9 @@
 //                 again, exit 0. For `-p` tests: a tracer attached by pid only
 //                 sees allocations made after it attached, so the test attaches,
 //                 releases the program (SIGUSR1) and reads the report.
+//   --ack         with --wait-start: once the work is done, send SIGUSR2 to the
+//                 process whose SIGUSR1 started it, so it knows when to read the
+//                 report without sleeping (tests/runtime/trace_released.sh).
 // Released by: SIGUSR1, or a line / end of file on stdin when stdin is a pipe or
 // a socket (never when it is /dev/null or a terminal, so a program started with
 // stdin from /dev/null does not return at once). SIGUSR1 is blocked from the
@@ -30,6 +33,7 @@
 #include <unistd.h>
 
 enum run_mode { RUN_ONCE, RUN_WAIT, RUN_WAIT_START };
+static int ack_start;  // --ack
 
 // stdio takes its buffer from malloc on the first printf; that block would be an
 // outstanding allocation that is in no truth line. A static buffer avoids it.
@@ -50,6 +54,8 @@ static enum run_mode truth_init(int *argc, char **argv) {
       mode = RUN_WAIT;
     else if (strcmp(argv[i], "--wait-start") == 0)
       mode = RUN_WAIT_START;
+    else if (strcmp(argv[i], "--ack") == 0)
+      ack_start = 1;
     else
       argv[out++] = argv[i];
   }
@@ -75,7 +81,9 @@ static int stdin_can_release(void) {
 }
 
 // Blocks until SIGUSR1 or stdin (pipe/socket only) has a line or hits EOF.
-static void wait_for_release(const char *what) {
+// Returns the pid that sent the signal, 0 when stdin released it.
+static pid_t wait_for_release(const char *what) {
+  pid_t sender = 0;
   printf("waiting: %s (SIGUSR1%s continues)\n", what, stdin_can_release() ? " or a line on stdin" : "");
   fflush(stdout);
   sigset_t set;
@@ -97,7 +105,7 @@ static void wait_for_release(const char *what) {
     }
     if (fds[0].revents) {
       struct signalfd_siginfo si;
-      (void)!read(sfd, &si, sizeof si);
+      if (read(sfd, &si, sizeof si) == sizeof si) sender = (pid_t)si.ssi_pid;
       break;
     }
     if (nfds > 1 && fds[1].revents) {
@@ -109,13 +117,15 @@ static void wait_for_release(const char *what) {
     }
   }
   close(sfd);
+  return sender;
 }
 
 // The work of a program, wrapped in the waits its mode asks for.
 static void run_with_mode(enum run_mode mode, void (*work)(void)) {
-  if (mode == RUN_WAIT_START) wait_for_release("start");
+  pid_t starter = mode == RUN_WAIT_START ? wait_for_release("start") : 0;
   work();
   printf("done: work finished\n");
   fflush(stdout);
+  if (ack_start && starter > 0) kill(starter, SIGUSR2);
   if (mode != RUN_ONCE) wait_for_release("exit");
 }
