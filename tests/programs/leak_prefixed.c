@@ -9,7 +9,8 @@
 // Truth lines: leak_pa_<api>_fn / _bytes / _count for pa_malloc, pa_calloc,
 // pa_realloc (grow: the old block is freed), pa_realloc_null (pa_realloc(NULL, n)),
 // pa_posix_memalign (plus 2 failed calls, alignment 3: not counted),
-// pa_memalign, pa_aligned_alloc, pa_valloc; pa_realloc(p, 0) frees p;
+// pa_memalign, pa_aligned_alloc, pa_valloc, pa_pvalloc (requested bytes),
+// pa_reallocarray (grow: the old block is freed); pa_realloc(p, 0) frees p;
 // prefixed_leaked_bytes/count, libc_leaked_bytes/count (leak_libc_malloc),
 // pa_churn_pairs and libc_churn_pairs (freed, must not count).
 //
@@ -18,6 +19,10 @@
 // exactly prefixed_leaked_bytes/count over the work; the program checks it and
 // exits 3 otherwise ("check:" line). `valgrind ./leak_prefixed` reports "in use at
 // exit: 15,000 bytes in 6 blocks" = libc_leaked_* (valgrind cannot see pa_*).
+// tests/runtime/leak_truth.bt (bpftrace) pointed at libprefalloc.so:pa_* and
+// attached by pid (--wait-start) tallies exactly prefixed_leaked_bytes/count
+// (runtime test leak_prefixed_bpftrace_pid); on libc, exactly libc_leaked_*
+// (leak_prefixed_bpftrace).
 #include <stdint.h>
 
 #include "leak_common.h"
@@ -30,6 +35,8 @@ int pa_posix_memalign(void **out, size_t align, size_t size);
 void *pa_memalign(size_t align, size_t size);
 void *pa_aligned_alloc(size_t align, size_t size);
 void *pa_valloc(size_t size);
+void *pa_pvalloc(size_t size);
+void *pa_reallocarray(void *p, size_t nmemb, size_t size);
 void pa_stats(size_t *bytes, size_t *count);
 
 static void *volatile sink;
@@ -77,6 +84,12 @@ __attribute__((noinline)) static void leak_pa_aligned_alloc(void) {
 __attribute__((noinline)) static void leak_pa_valloc(void) {
   for (int i = 0; i < 2; ++i) keep(pa_valloc(1700));
 }
+__attribute__((noinline)) static void leak_pa_pvalloc(void) {
+  for (int i = 0; i < 2; ++i) keep(pa_pvalloc(1900));
+}
+__attribute__((noinline)) static void leak_pa_reallocarray(void) {
+  for (int i = 0; i < 3; ++i) keep(pa_reallocarray(pa_malloc(48), 40, 26));
+}
 #define PA_CHURN 10000
 __attribute__((noinline)) static void pa_churn(void) {
   for (int i = 0; i < PA_CHURN; ++i) pa_free(pa_malloc(16 + (size_t)(i * 53) % 2000));
@@ -114,6 +127,8 @@ static void work(void) {
   leak_pa_memalign();
   leak_pa_aligned_alloc();
   leak_pa_valloc();
+  leak_pa_pvalloc();
+  leak_pa_reallocarray();
   leak_libc_malloc();
   libc_churn();
   pa_churn();
@@ -142,6 +157,8 @@ int main(int argc, char **argv) {
   api("pa_memalign", 3, 1100);
   api("pa_aligned_alloc", 2, 1280);
   api("pa_valloc", 2, 1700);
+  api("pa_pvalloc", 2, 1900);  // requested bytes; each takes a whole page
+  api("pa_reallocarray", 3, 40 * 26);
   truth("prefixed_leaked_bytes=%ld prefixed_leaked_count=%ld", pa_bytes, pa_count);
   truth("libc_leaked_fn=leak_libc_malloc libc_leaked_bytes=%d libc_leaked_count=%d libc_leaked_size=%d",
         LIBC_N * LIBC_SIZE, LIBC_N, LIBC_SIZE);

@@ -40,10 +40,12 @@ static void unlock(void) { __atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE); }
 
 static struct hdr *hdr_of(void *p) { return (struct hdr *)((unsigned char *)p - HDR); }
 
-static void *alloc_locked(size_t size, size_t align) {
-  if (size > ARENA_BYTES || align > 4096 || (align & (align - 1))) return NULL;
+// size: what the caller asked for (kept in the header, counted by pa_stats);
+// reserve >= size: the space given (pvalloc gives whole pages).
+static void *alloc_locked(size_t size, size_t reserve, size_t align) {
+  if (reserve > ARENA_BYTES || align > 4096 || (align & (align - 1))) return NULL;
   if (align < 16) align = 16;
-  size_t rounded = (size + 15) & ~(size_t)15;
+  size_t rounded = (reserve + 15) & ~(size_t)15;
   if (rounded == 0) rounded = 16;
   void *p = NULL;
   if (align == 16 && rounded <= BIN_MAX && bins[rounded / 16]) {
@@ -65,12 +67,14 @@ static void *alloc_locked(size_t size, size_t align) {
   return p;
 }
 
-static void *alloc(size_t size, size_t align) {
+static void *alloc_reserve(size_t size, size_t reserve, size_t align) {
   lock();
-  void *p = alloc_locked(size, align);
+  void *p = alloc_locked(size, reserve, align);
   unlock();
   return p;
 }
+
+static void *alloc(size_t size, size_t align) { return alloc_reserve(size, size, align); }
 
 static void release(void *p) {
   if (!p) return;
@@ -140,7 +144,7 @@ PA_API void *pa_aligned_alloc(size_t align, size_t size) { return alloc(size, al
 
 PA_API void *pa_valloc(size_t size) { return alloc(size, 4096); }
 
-PA_API void *pa_pvalloc(size_t size) { return alloc((size + 4095) & ~(size_t)4095, 4096); }
+PA_API void *pa_pvalloc(size_t size) { return alloc_reserve(size, (size + 4095) & ~(size_t)4095, 4096); }
 
 // The allocator's own count of outstanding blocks and their requested bytes.
 PA_API void pa_stats(size_t *bytes, size_t *count) {
