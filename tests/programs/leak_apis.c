@@ -25,7 +25,8 @@
 //   aligned_alloc         is memalign in glibc 2.36: one address, two names (nm -D
 //                         libc.so.6); a tool probing both sees every call twice.
 //                         Likewise malloc/__libc_malloc, free/cfree, mmap/mmap64.
-//   realloc(NULL, n)      likewise calls malloc internally (nested probe).
+//   realloc(NULL, n)      does not fire a malloc probe: glibc inlines malloc there
+//                         (checked with bpftrace: no malloc entry inside realloc).
 //   posix_memalign        success (0) leaks *memptr; a failed call (alignment 3:
 //                         EINVAL) leaves *memptr untouched: we preset it to a static
 //                         address, so a tool that reads the out-pointer without the
