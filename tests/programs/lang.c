@@ -54,9 +54,8 @@ int main(void) {
   for (int k = 0; k < 3; ++k)
     for (int i = 0; i < (int)strlen(names[k]); ++i) loop[k] += i;
   printf("truth: loop_alpha=%ld loop_beta=%ld loop_gamma=%ld\n", loop[0], loop[1], loop[2]);
-  printf(
-      "truth: str_calls=%d alpha=3 beta=2 gamma=1 ints_calls=7 ints_sum=%ld ptr_calls=3 ptr_sum=%ld sizes=%d "
-      "sizes_sum=%ld\n",
-      str_calls, ints_sum, ptr_sum, sizes + 2, sizes_sum);
+  printf("truth: str_calls=%d alpha=3 beta=2 gamma=1 ints_calls=7 ints_sum=%ld ptr_calls=3 ptr_sum=%ld sizes=%d "
+         "sizes_sum=%ld\n",
+         str_calls, ints_sum, ptr_sum, sizes + 2, sizes_sum);
   return 0;
 }

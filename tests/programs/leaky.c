@@ -26,7 +26,7 @@ int main(void) {
   static void *kept[LEAKS];
   for (int i = 0; i < LEAKS; ++i) kept[i] = make_record(LEAK_SIZE);
   churn();
-  printf("truth: leak_size=%d leaks=%d leaked_bytes=%d temp_size=%d temps=%d\n", LEAK_SIZE, LEAKS, LEAK_SIZE * LEAKS,
-         TEMP_SIZE, TEMPS);
+  printf("truth: leak_size=%d leaks=%d leaked_bytes=%d temp_size=%d temps=%d\n", LEAK_SIZE, LEAKS,
+         LEAK_SIZE * LEAKS, TEMP_SIZE, TEMPS);
   return kept[0] == NULL;  // the blocks are never freed: that is the leak
 }

@@ -25,7 +25,7 @@ int main(void) {
   map_n(7, small);
   map_n(3, large);
   prctl(PR_SET_NAME, "ms_renamed", 0, 0, 0);
-  printf("truth: small_len=%zu small_maps=7 small_map_unmap=14 large_len=%zu large_maps=3 newcomm=ms_renamed pid=%d\n",
-         small, large, (int)getpid());
+  printf("truth: small_len=%zu small_maps=7 small_map_unmap=14 large_len=%zu large_maps=3 newcomm=ms_renamed pid=%d\n", small, large,
+         (int)getpid());
   return 0;
 }

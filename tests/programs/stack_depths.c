@@ -17,14 +17,10 @@ __attribute__((noinline)) void recurse(int depth, int site) {
   if (depth <= 0) {
     // One distinct leaf call site per `site`: a switch of separate calls.
     switch (site % SITES) {
-#define SITE(n)          \
-  case n:                \
-    sink = malloc(SIZE); \
-    free(sink);          \
-    break;
-      SITE(0)
-      SITE(1) SITE(2) SITE(3) SITE(4) SITE(5) SITE(6) SITE(7) SITE(8) SITE(9) SITE(10) SITE(11) SITE(12) SITE(13)
-          SITE(14) SITE(15) SITE(16) SITE(17) SITE(18) SITE(19)
+#define SITE(n) \
+  case n: sink = malloc(SIZE); free(sink); break;
+      SITE(0) SITE(1) SITE(2) SITE(3) SITE(4) SITE(5) SITE(6) SITE(7) SITE(8) SITE(9)
+      SITE(10) SITE(11) SITE(12) SITE(13) SITE(14) SITE(15) SITE(16) SITE(17) SITE(18) SITE(19)
     }
     return;
   }
@@ -43,7 +39,7 @@ int main(void) {
       }
   // With room for only DEPTHS stacks, the first site's are the ones kept
   // (the program is single-threaded): every later call cannot be recorded.
-  printf("truth: size=%d stacks=%d calls=%ld depths=%d unrecorded_with_depths_room=%ld\n", SIZE, DEPTHS * SITES, calls,
-         DEPTHS, calls - first_site_calls);
+  printf("truth: size=%d stacks=%d calls=%ld depths=%d unrecorded_with_depths_room=%ld\n", SIZE, DEPTHS * SITES,
+         calls, DEPTHS, calls - first_site_calls);
   return 0;
 }
