@@ -5,7 +5,8 @@
 # READY_REGEX (a line printed once the probes are attached: a BEGIN line),
 # releases PID (SIGUSR1), waits for PID's acknowledgement (SIGUSR2: the work is
 # done), stops TRACER with SIGINT, lets PID exit (SIGUSR1 again) and prints
-# TRACER's output. Exit status: TRACER's, or 124 when a step times out (30 s).
+# TRACER's output. Exit status: TRACER's, or 124 when a step times out (100 s:
+# bpftrace compiles and attaches slowly on a loaded machine).
 set -u
 pid=$1 ready=$2
 shift 2
@@ -14,8 +15,8 @@ acked=0
 trap 'acked=1' USR2
 "$@" >"$out" 2>&1 &
 tracer=$!
-step() {  # step 'CONDITION': eval'd each time, polled for up to 30 s
-  for _ in $(seq 600); do
+step() {  # step 'CONDITION': eval'd each time, polled for up to 100 s
+  for _ in $(seq 2000); do
     eval "$1" && return 0
     kill -0 "$tracer" 2>/dev/null || { cat "$out"; rm -f "$out"; echo "trace_released: the tracer exited early"; exit 1; }
     sleep 0.05
