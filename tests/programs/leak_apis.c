@@ -13,7 +13,8 @@
 //
 // What glibc 2.36 (Debian 12) does in the edge cases, and what counts:
 //   realloc(NULL, n)      is malloc(n): a new block of n bytes (leak_realloc_null).
-//   realloc(p, 0)         frees p and returns NULL (glibc's REALLOC_ZERO_BYTES_FREES):
+//   realloc(p, 0)         frees p (calling free: a free probe fires nested) and
+//                         returns NULL (glibc's REALLOC_ZERO_BYTES_FREES):
 //                         nothing outstanding; a tool that reads NULL as "realloc
 //                         failed, p still live" over-counts (realloc_zero).
 //   realloc(p, huge)      fails, returns NULL and p stays allocated (leak_realloc_fail
