@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   bpftrace bpftool
   valgrind heaptrack
+  libjemalloc2 libjemalloc-dev
 )
 missing=()
 for p in "${packages[@]}"; do

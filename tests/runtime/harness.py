@@ -9,6 +9,8 @@ A .test file holds cases separated by blank lines. Each case is lines of
   BEFORE       a command started first in the background (a target program);
                the harness waits for its first line and {{before_pid}} becomes
                its pid. It is killed after the case.
+  BEFORE_READY a regex: read BEFORE's output up to the first line that matches it
+               (instead of only its first line); truth from all those lines.
   SIGNAL       `SIG SECONDS`: send SIG (INT, TERM, KILL) to RUN after SECONDS
   EXPECT       a line that must appear exactly in the output
   EXPECT_REGEX a regex that must match some line (re.search)
@@ -115,6 +117,14 @@ def run_case(case, env):
             before = subprocess.Popen(shlex.split(substitute(case["BEFORE"], env)), stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True)
             first = before.stdout.readline()
+            if "BEFORE_READY" in case:
+                ready = re.compile(case["BEFORE_READY"])
+                line = first
+                while line and not ready.search(line):
+                    line = before.stdout.readline()
+                    first += line
+                if not line:
+                    return [f"BEFORE exited before a line matching {case['BEFORE_READY']!r}"], first
             env["before_pid"] = str(before.pid)
             env.update({"truth." + k: v for k, v in truth_of(first).items()})
         # exec: the shell must not stay between the harness and memscript, or signals hit the shell.
