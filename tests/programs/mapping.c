@@ -1,7 +1,7 @@
-#define _GNU_SOURCE
 // Three mappings of known kinds and sizes (private anonymous, shared
 // anonymous, a shared file mapping), one mremap that grows the first, one
 // failing mmap, and the unmaps, so mmapsnoop.ms can be checked call by call.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
