@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MALLOCS 3
 #define MALLOC_SIZE 100000 /* [64K, 128K) */
@@ -27,14 +28,20 @@ static void do_reallocs(void) {
   for (int i = 0; i < REALLOCS; ++i) keep[i] = realloc(keep[i], REALLOC_SIZE);
 }
 
+static char out_buf[4096];
+
 int main(void) {
+  // stdout's buffer would be malloc'ed by printf: give it one, so these are
+  // the only allocations of the process after startup.
+  setvbuf(stdout, out_buf, _IOLBF, sizeof out_buf);
   do_mallocs();
   do_callocs();
   do_reallocs();
   printf("truth: mallocs=%d malloc_size=%d callocs=%d calloc_size=%d reallocs=%d realloc_size=%d "
-         "total_bytes=%d\n",
+         "total_bytes=%d calls=%d pid=%d\n",
          MALLOCS, MALLOC_SIZE, CALLOCS, CALLOC_N * CALLOC_EACH, REALLOCS, REALLOC_SIZE,
-         MALLOCS * MALLOC_SIZE + CALLOCS * CALLOC_N * CALLOC_EACH + REALLOCS * REALLOC_SIZE);
+         MALLOCS * MALLOC_SIZE + CALLOCS * CALLOC_N * CALLOC_EACH + REALLOCS * REALLOC_SIZE,
+         MALLOCS + CALLOCS + REALLOCS, (int)getpid());
   for (size_t i = 0; i < sizeof keep / sizeof keep[0]; ++i) free(keep[i]);
   return 0;
 }
