@@ -6,7 +6,8 @@
 //
 // SIGINT and SIGTERM are blocked for the whole run and read from a signalfd,
 // so an interrupt at any point ends in the same orderly teardown and no probe
-// is left in the kernel.
+// is left in the kernel. --duration is a timerfd in the same epoll set, so a
+// time limit ends the run by exactly that path too.
 #include "runtime/session.h"
 
 #include <bpf/bpf.h>
