@@ -53,6 +53,9 @@ OPTIONS:
     --dry-run       compile only: no privilege needed, nothing is loaded
     -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*'
     -v              with -l: show the fields of tracepoint records
+    --duration TIME stop after TIME (300s, 500ms, 5m; a bare number is seconds)
+                    counted from when every probe is attached: END runs and
+                    the maps are printed as on Ctrl-C
     --timings       print time from start to attached and peak RSS (stderr)
     -v              verbose: also show libbpf's own messages
     --map-size N    entries of each script map (default: the script's
@@ -214,6 +217,19 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.probe_placement = false;
     } else if (a == "--dry-run") {
       cl.dry_run = true;
+    } else if (a == "--duration") {
+      auto v = need_value("--duration");
+      if (!v) return usage_error("option --duration needs a time, e.g. 300s or 500ms");
+      // The scripts' own duration type: same suffixes, same errors.
+      ms::ScriptOption spec;
+      spec.type = ms::OptionType::Duration;
+      spec.bare_unit_ns = 1000000000ull;
+      spec.bare_unit = "seconds";
+      std::string err;
+      auto d = ms::parse_option_value(spec, *v, err);
+      if (!d) return usage_error("option --duration: " + err);
+      if (d->number <= 0) return usage_error("option --duration: '" + *v + "' is not a positive time");
+      cl.run.duration_ns = static_cast<uint64_t>(d->number);
     } else if (a == "--timings") {
       cl.run.timings = true;
     } else if (a == "-v") {
@@ -258,7 +274,7 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
   }
   if (!parsed.error.empty()) {
     // `memscript memleak.ms -d ast`: an engine flag after the script is the script's.
-    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--version"};
+    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--duration", "--version"};
     for (const auto& flag : kEngineOnly) {
       if (parsed.error.rfind("unknown option '" + flag + "'", 0) == 0) {
         parsed.error += "\nmemscript: " + flag + " is memscript's own flag: put it before the script (memscript " +

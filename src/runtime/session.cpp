@@ -6,13 +6,15 @@
 //
 // SIGINT and SIGTERM are blocked for the whole run and read from a signalfd,
 // so an interrupt at any point ends in the same orderly teardown and no probe
-// is left in the kernel.
+// is left in the kernel. --duration is a timerfd in the same epoll set, so a
+// time limit ends the run by exactly that path too.
 #include "runtime/session.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -438,7 +440,7 @@ int Session::event_loop() {
     print_error(std::string("epoll_create1: ") + std::strerror(errno));
     return kExitRuntime;
   }
-  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4 };
+  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5 };
   auto add = [&](int fd, uint64_t tag) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -460,6 +462,21 @@ int Session::event_loop() {
     return kExitRuntime;
   }
 
+  // --duration: a one-shot timer from now (every probe attached, BEGIN run);
+  // when it fires the run ends as on Ctrl-C, with END and the maps.
+  FdGuard duration_fd;
+  if (options_.duration_ns > 0) {
+    duration_fd.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    itimerspec spec{};
+    spec.it_value.tv_sec = static_cast<time_t>(options_.duration_ns / 1000000000ull);
+    spec.it_value.tv_nsec = static_cast<long>(options_.duration_ns % 1000000000ull);
+    if (duration_fd.get() < 0 || timerfd_settime(duration_fd.get(), 0, &spec, nullptr) != 0 ||
+        add(duration_fd.get(), kDuration) != 0) {
+      print_error(std::string("--duration: cannot set a timer: ") + std::strerror(errno));
+      return kExitRuntime;
+    }
+  }
+
   consume_events();  // BEGIN may already have printed, or called exit()
   while (!dispatcher_->exit_requested()) {
     epoll_event events[4];
@@ -476,6 +493,7 @@ int Session::event_loop() {
           consume_events();
           break;
         case kSignal:
+        case kDuration:
           stop = true;
           break;
         case kTarget:

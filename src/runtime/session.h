@@ -31,6 +31,7 @@ struct RunOptions {
   // (main wires in codegen's x86 decoder; empty: probes stay at the entry).
   EntryProbePlacer entry_probe_placer;
   bool show_placement = false;       // -d probes: say where each entry probe went
+  uint64_t duration_ns = 0;          // --duration: end the run this long after attaching (0: never)
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout
