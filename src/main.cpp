@@ -324,6 +324,7 @@ int main(int argc, char** argv) {
   if (auto rc = apply_script_command_line(*iface, cl, script_args)) return *rc;
   ms::SemanticInfo info;
   ms::runtime::SystemProbeInfo probe_info;
+  probe_info.set_target_pid(cl.run.pid);
   if (!ms::check(*program, diags, info, script_args, &probe_info)) program.reset();
   if (!program || diags.has_errors()) {
     std::cerr << diags.render();
