@@ -81,6 +81,7 @@ UsdtLookup SystemProbeInfo::usdt_probes(const std::string& target) const {
     // check_function answers "missing" and "not ELF" before bcc is loaded.
     SymbolCheck c = check_function(*path, "", &detail);
     if (c == SymbolCheck::FileMissing) {
+      r.file_missing = errno == ENOENT || errno == ENOTDIR;
       r.error = detail.empty() ? "cannot open it" : detail;
     } else if (c == SymbolCheck::NotElf) {
       r.error = "not an ELF file";

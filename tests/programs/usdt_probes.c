@@ -9,7 +9,7 @@
 //                       semaphore (USDT_TEST_GUARDED_ENABLED() is true)
 //
 // Usage: usdt_probes [ITERATIONS] [SLEEP_MS]. With SLEEP_MS it first prints a
-// line and waits that long (so a tracer can attach with -p), then runs.
+// `truth:` line and waits that long (so a tracer can attach with -p), then runs.
 // Prints `truth:` lines with the counts and argument sums each probe saw.
 #define _SDT_HAS_SEMAPHORES 1
 #include <stdio.h>
@@ -55,7 +55,9 @@ int main(int argc, char** argv) {
   int iterations = argc > 1 ? atoi(argv[1]) : 10;
   int sleep_ms = argc > 2 ? atoi(argv[2]) : 0;
   if (sleep_ms) {
-    printf("ready pid=%d\n", getpid());
+    // The first line is all a test sees before tracing: each probe but mem
+    // fires once per iteration (mem twice), guarded only while traced.
+    printf("truth: pid=%d iterations=%d\n", getpid(), iterations);
     fflush(stdout);
     usleep((useconds_t)sleep_ms * 1000);
   }

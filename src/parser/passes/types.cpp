@@ -774,7 +774,8 @@ class TypeChecker {
         if (usdt_only() && name.size() >= 4 && name.compare(0, 3, "arg") == 0) {
           // USDT arguments are read at their own width and sign- or
           // zero-extended as their specs say: a signed 64-bit value holds
-          // both (bpftrace types them int64 too).
+          // both. (bpftrace 0.17 types them uint64, so its sum of an int
+          // argument of -3 prints 18446744073709551613.)
           return Type::integer(true);
         }
         const BuiltinDesc* d = find_builtin(name);
