@@ -51,8 +51,10 @@ OPTIONS:
                     such as free's `test %rdi,%rdi` to one the kernel emulates:
                     same semantics, about 4x cheaper per hit)
     --dry-run       compile only: no privilege needed, nothing is loaded
-    -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*'
-    -v              with -l: show the fields of tracepoint records
+    -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*',
+                    'usdt:/path/bin:*'
+    -v              with -l: show the fields of tracepoint records and the
+                    argument specs of USDT probes
     --timings       print time from start to attached and peak RSS (stderr)
     -v              verbose: also show libbpf's own messages
     --map-size N    entries of each script map (default: the script's

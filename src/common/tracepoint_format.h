@@ -71,6 +71,13 @@ class ProbeInfoProvider {
     r.error = "USDT probes cannot be read here";
     return r;
   }
+  // For usdt:*:PROVIDER:NAME: the files the traced process maps (its program
+  // and libraries), each once; empty with `error` set when there is no
+  // target process.
+  virtual std::vector<std::string> usdt_objects(std::string& error) const {
+    error = "the objects of a process cannot be listed here";
+    return {};
+  }
 };
 
 // Shell-style glob matching with '*', '?' and '[...]', as bpftrace's wildcards.

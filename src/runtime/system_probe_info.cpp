@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "runtime/elf_symbols.h"
+#include "runtime/symbolizer.h"
 #include "runtime/tracefs.h"
 #include "usdt/usdt_reader.h"
 
@@ -67,6 +68,27 @@ std::vector<std::string> SystemProbeInfo::tracepoints(std::string& error) const 
   }
   error = list_error_;
   return tracepoints_;
+}
+
+std::vector<std::string> SystemProbeInfo::usdt_objects(std::string& error) const {
+  if (pid_ <= 0) {
+    error = "usdt:*:... means every object of the traced process: give one with -p PID";
+    return {};
+  }
+  std::string path = "/proc/" + std::to_string(pid_) + "/maps";
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot read " + path + ": " + std::strerror(errno);
+    return {};
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> out;
+  for (const auto& m : parse_proc_maps(text.str()))
+    if (std::find(out.begin(), out.end(), m.path) == out.end() && m.path.find(" (deleted)") == std::string::npos)
+      out.push_back(m.path);
+  if (out.empty()) error = "process " + std::to_string(pid_) + " maps no files";
+  return out;
 }
 
 UsdtLookup SystemProbeInfo::usdt_probes(const std::string& target) const {

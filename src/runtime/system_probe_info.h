@@ -16,6 +16,7 @@ class SystemProbeInfo : public ProbeInfoProvider {
   // name what that process maps.
   void set_target_pid(int pid) { pid_ = pid; }
   UsdtLookup usdt_probes(const std::string& target) const override;
+  std::vector<std::string> usdt_objects(std::string& error) const override;
   TracepointLookup tracepoint_format(const std::string& category, const std::string& name) const override;
   std::vector<std::string> tracepoints(std::string& error) const override;
 

@@ -60,6 +60,7 @@ class FakeUsdtProvider : public ProbeInfoProvider {
     }
     return r;
   }
+  std::vector<std::string> usdt_objects(std::string&) const override { return {"/bin/plain", "/bin/app", "/nope"}; }
 };
 
 struct Result {
@@ -155,6 +156,17 @@ TEST(Usdt, FileWithoutNotesAndLibc) {
       << libc;
   auto missing = compile_usdt("usdt:/nope:x { @ = count(); }").errors;
   EXPECT_NE(missing.find("error: cannot find '/nope' to attach usdt:/nope:x"), std::string::npos) << missing;
+}
+
+TEST(Usdt, EveryObjectOfTheProcess) {
+  auto r = compile_usdt("usdt:*:app:regs { @ = count(); }");
+  ASSERT_TRUE(r.compiled) << r.errors;
+  ASSERT_EQ(r.compiled->manifest.probes.size(), 1u);
+  EXPECT_EQ(r.compiled->manifest.probes[0].target, "/bin/app");
+  EXPECT_EQ(compile_usdt("usdt:*:app:nothing { @ = count(); }").errors,
+            "-e:1:1: error: no USDT probe matches 'app:nothing' in the files the traced process maps\n"
+            "usdt:*:app:nothing { @ = count(); }\n"
+            "^~~~~~~~~~~~~~~~~~\n");
 }
 
 TEST(Usdt, MalformedAttachPoint) {

@@ -1,7 +1,5 @@
 #include "parser/passes/usdt_points.h"
 
-#include <set>
-
 #include "parser/suggest.h"
 
 namespace ms::passes {
@@ -13,6 +11,45 @@ const char* const kUsdtForm = "usdt:PATH:PROVIDER:NAME or usdt:PATH:NAME";
 bool is_libc(const std::string& target, const std::string& path) {
   std::string base = path.substr(path.rfind('/') + 1);
   return target == "libc" || target == "c" || base.rfind("libc.so", 0) == 0 || base.rfind("libc-", 0) == 0;
+}
+
+// Appends one attach point per probe of `found` matching the globs; returns
+// how many.
+size_t add_matches(const ast::AttachPoint& ap, const UsdtLookup& found, const std::string& provider,
+                   const std::string& name, PassContext& ctx, std::vector<ast::AttachPoint>& out) {
+  size_t added = 0;
+  for (const auto& probe : found.probes) {
+    if (!glob_match(provider, probe.provider) || !glob_match(name, probe.name)) continue;
+    std::string raw = "usdt:" + probe.path + ":" + probe.provider + ":" + probe.name;
+    ast::AttachPoint e = ap;
+    e.raw = raw;
+    e.provider = "usdt";
+    e.parts = {probe.path, probe.provider, probe.name};
+    ctx.info.usdt_probes[raw] = probe;
+    out.push_back(std::move(e));
+    ++added;
+  }
+  return added;
+}
+
+// usdt:*:PROVIDER:NAME: the probes of every file the traced process maps.
+void expand_usdt_in_process(const ast::AttachPoint& ap, const std::string& provider, const std::string& name,
+                            PassContext& ctx, std::vector<ast::AttachPoint>& out) {
+  std::string error;
+  std::vector<std::string> objects = ctx.provider->usdt_objects(error);
+  if (objects.empty()) {
+    ctx.diags.error(ap.loc, "cannot expand '" + ap.raw + "': " + error);
+    return;
+  }
+  size_t added = 0;
+  for (const auto& object : objects) {
+    // Files that cannot be read or have no probes are simply not matches.
+    UsdtLookup found = ctx.provider->usdt_probes(object);
+    if (found.error.empty()) added += add_matches(ap, found, provider, name, ctx, out);
+  }
+  if (!added)
+    ctx.diags.error(ap.loc, "no USDT probe matches '" + (ap.parts.size() == 3 ? provider + ":" : "") + name +
+                                "' in the files the traced process maps");
 }
 
 }  // namespace
@@ -37,6 +74,10 @@ void expand_usdt(const ast::AttachPoint& ap, PassContext& ctx, std::vector<ast::
     ctx.diags.error(ap.loc, "cannot read the USDT probes of '" + target + "' here");
     return;
   }
+  if (target == "*") {
+    expand_usdt_in_process(ap, provider, name, ctx, out);
+    return;
+  }
   UsdtLookup found = ctx.provider->usdt_probes(target);
   if (found.file_missing) {
     ctx.diags.error(ap.loc, "cannot find '" + target + "' to attach " + ap.raw,
@@ -58,20 +99,7 @@ void expand_usdt(const ast::AttachPoint& ap, PassContext& ctx, std::vector<ast::
                       "it was built without <sys/sdt.h> probes (readelf -n shows no stapsdt notes)");
     return;
   }
-  size_t before = out.size();
-  std::set<std::string> seen;
-  for (const auto& probe : found.probes) {
-    if (!glob_match(provider, probe.provider) || !glob_match(name, probe.name)) continue;
-    std::string raw = "usdt:" + probe.path + ":" + probe.provider + ":" + probe.name;
-    if (!seen.insert(raw).second) continue;
-    ast::AttachPoint e = ap;
-    e.raw = raw;
-    e.provider = "usdt";
-    e.parts = {probe.path, probe.provider, probe.name};
-    ctx.info.usdt_probes[raw] = probe;
-    out.push_back(std::move(e));
-  }
-  if (out.size() > before) return;
+  if (add_matches(ap, found, provider, name, ctx, out)) return;
   std::vector<std::string> names;
   for (const auto& probe : found.probes) names.push_back(ap.parts.size() == 3 ? probe.provider + ":" + probe.name : probe.name);
   std::string written = ap.parts.size() == 3 ? provider + ":" + name : name;

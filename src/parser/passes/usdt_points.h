@@ -1,4 +1,5 @@
-// usdt:PATH:[PROVIDER:]NAME attach points: expanded, through the
+// usdt:PATH:[PROVIDER:]NAME attach points (PATH `*`: every file the traced
+// process maps, with -p): expanded, through the
 // ProbeInfoProvider, into one attach point per matching probe (PROVIDER and
 // NAME may be globs), each recorded with its locations and argument specs in
 // SemanticInfo::usdt_probes for codegen. A missing file, a file without USDT
