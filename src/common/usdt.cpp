@@ -18,7 +18,10 @@ std::optional<uint32_t> pt_regs_offset(const std::string& name) {
 }
 
 std::string describe(const UsdtArgument& a) {
-  std::string s = (a.is_signed ? "-" : "") + std::to_string(a.size) + "@";
+  std::string s;
+  if (a.is_signed) s += '-';
+  s += std::to_string(a.size);
+  s += '@';
   switch (a.kind) {
     case UsdtArgKind::Constant:
       return s + "$" + std::to_string(a.constant);
@@ -35,7 +38,9 @@ std::string describe(const UsdtArgument& a) {
 }
 
 std::string usdt_arg_type(const UsdtArgument& a) {
-  return std::string(a.is_signed ? "int" : "uint") + std::to_string(a.size * 8);
+  std::string t = a.is_signed ? "int" : "uint";
+  t += std::to_string(a.size * 8);
+  return t;
 }
 
 }  // namespace ms
