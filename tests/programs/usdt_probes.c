@@ -5,6 +5,7 @@
 //                       held in a register) and a constant; this name has two
 //                       sites in the code (two locations, different argument specs)
 //   usdt_test:narrow    a signed char and an unsigned short: sign/zero extension
+//   usdt_test:indexed   memory at base + index * scale: an element of an array
 //   usdt_test:guarded   semaphore-guarded: fires only while a tracer holds the
 //                       semaphore (USDT_TEST_GUARDED_ENABLED() is true)
 //
@@ -25,6 +26,7 @@
 USDT_SEMAPHORE(regs);
 USDT_SEMAPHORE(mem);
 USDT_SEMAPHORE(narrow);
+USDT_SEMAPHORE(indexed);
 USDT_SEMAPHORE(guarded);
 #define USDT_TEST_GUARDED_ENABLED() __builtin_expect(usdt_test_guarded_semaphore, 0)
 
@@ -51,6 +53,10 @@ __attribute__((noinline)) static void fire_narrow(signed char c, unsigned short 
   DTRACE_PROBE2(usdt_test, narrow, c, s);
 }
 
+int table[8] = {11, -22, 33, -44, 55, -66, 77, -88};
+
+__attribute__((noinline)) static void fire_indexed(int i) { DTRACE_PROBE1(usdt_test, indexed, table[i]); }
+
 int main(int argc, char** argv) {
   int iterations = argc > 1 ? atoi(argv[1]) : 10;
   int sleep_ms = argc > 2 ? atoi(argv[2]) : 0;
@@ -63,7 +69,7 @@ int main(int argc, char** argv) {
   }
 
   long regs_a_sum = 0, regs_b_sum = 0, mem_first_sum = 0, mem_second_sum = 0, mem_third_sum = 0;
-  long narrow_c_sum = 0, narrow_s_sum = 0;
+  long narrow_c_sum = 0, narrow_s_sum = 0, indexed_sum = 0;
   int guarded_fired = 0;
   for (int i = 1; i <= iterations; ++i) {
     int a = -i * 3;  // negative: the int must be sign-extended
@@ -85,6 +91,9 @@ int main(int argc, char** argv) {
     narrow_c_sum += c;
     narrow_s_sum += s;
 
+    fire_indexed(i % 8);
+    indexed_sum += table[i % 8];
+
     if (USDT_TEST_GUARDED_ENABLED()) {
       DTRACE_PROBE1(usdt_test, guarded, i);
       ++guarded_fired;
@@ -94,6 +103,7 @@ int main(int argc, char** argv) {
   printf("truth: mem_hits=%d mem_arg0_sum=%ld mem_arg1_sum=%ld mem_arg2_sum=%ld\n", 2 * iterations, mem_first_sum,
          mem_second_sum, mem_third_sum);
   printf("truth: narrow_c_sum=%ld narrow_s_sum=%ld\n", narrow_c_sum, narrow_s_sum);
+  printf("truth: indexed_sum=%ld\n", indexed_sum);
   printf("truth: guarded_fired=%d\n", guarded_fired);
   return 0;
 }

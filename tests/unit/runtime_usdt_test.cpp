@@ -77,7 +77,7 @@ TEST(UsdtReader, ProbesOfTheTestProgram) {
   const std::string path = std::string(MS_BINARY_DIR) + "/tests/programs/usdt_probes";
   UsdtLookup r = info.usdt_probes(path);
   ASSERT_TRUE(r.error.empty()) << r.error;
-  ASSERT_EQ(r.probes.size(), 4u);
+  ASSERT_EQ(r.probes.size(), 5u);
   const UsdtProbe* mem = nullptr;
   for (const auto& p : r.probes) {
     EXPECT_EQ(p.provider, "usdt_test");
