@@ -6,7 +6,23 @@
 #include <cstdlib>
 #include <mutex>
 
+// AddressSanitizer aborts on a dlopen() with RTLD_DEEPBIND, and without it
+// libbcc's LLVM 14 binds to memscript's exported LLVM 19 symbols and
+// corrupts the heap (seen: "munmap_chunk(): invalid pointer" at exit).
+#if defined(__SANITIZE_ADDRESS__)
+#define MS_USDT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MS_USDT_SANITIZED 1
+#endif
+#endif
+#ifndef MS_USDT_SANITIZED
+#define MS_USDT_SANITIZED 0
+#endif
+
 namespace ms::usdt {
+
+bool available_in_this_build() { return !MS_USDT_SANITIZED; }
 
 namespace {
 
@@ -24,6 +40,12 @@ const BccApi& bcc_api() {
   static BccApi api;
   static std::once_flag once;
   std::call_once(once, [] {
+#if MS_USDT_SANITIZED
+    api.error =
+        "USDT probes are not available in this sanitizer build: bcc's library must be loaded with RTLD_DEEPBIND "
+        "(to keep its LLVM 14 apart from memscript's LLVM 19), which AddressSanitizer refuses";
+    return;
+#endif
     // DEEPBIND: libbcc's (and its LLVM 14's) references resolve inside its own
     // dependencies before the global scope, where memscript's LLVM 19 is.
     void* h = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);

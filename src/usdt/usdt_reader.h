@@ -14,6 +14,10 @@
 
 namespace ms::usdt {
 
+// False in AddressSanitizer builds, which cannot load libbcc safely (see
+// usdt_reader.cpp): read_probes then reports why.
+bool available_in_this_build();
+
 // The probes of ELF file `path` (locations and argument specs as bcc decodes
 // them; UsdtLocation::file_offset is left 0 for the caller, which knows the
 // file's segments). An empty list with no error: the file has no USDT notes.
