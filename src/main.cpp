@@ -51,8 +51,10 @@ OPTIONS:
                     such as free's `test %rdi,%rdi` to one the kernel emulates:
                     same semantics, about 4x cheaper per hit)
     --dry-run       compile only: no privilege needed, nothing is loaded
-    -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*'
-    -v              with -l: show the fields of tracepoint records
+    -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*',
+                    'usdt:/path/bin:*'
+    -v              with -l: show the fields of tracepoint records and the
+                    argument specs of USDT probes
     --duration TIME stop after TIME (300s, 500ms, 5m; a bare number is seconds)
                     counted from when every probe is attached: END runs and
                     the maps are printed as on Ctrl-C
@@ -340,6 +342,7 @@ int main(int argc, char** argv) {
   if (auto rc = apply_script_command_line(*iface, cl, script_args)) return *rc;
   ms::SemanticInfo info;
   ms::runtime::SystemProbeInfo probe_info;
+  probe_info.set_target_pid(cl.run.pid);
   if (!ms::check(*program, diags, info, script_args, &probe_info)) program.reset();
   if (!program || diags.has_errors()) {
     std::cerr << diags.render();

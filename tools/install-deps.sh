@@ -6,6 +6,7 @@ packages=(
   flex bison
   llvm-19-dev libzstd-dev zlib1g-dev libxml2-dev libedit-dev libffi-dev libncurses-dev
   libbpf-dev libelf-dev libdw-dev
+  libbpfcc-dev systemtap-sdt-dev
   libgtest-dev
   clang-14 libclang-rt-14-dev
   bpftrace bpftool

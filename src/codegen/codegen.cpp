@@ -138,8 +138,28 @@ std::optional<CompileResult> Codegen::run() {
   define_maps();
 
   size_t prog_index = 0;
-  for (const auto& probe : program_.probes)
-    for (const auto& ap : probe->attach_points) gen_probe_function(*probe, ap, prog_index++);
+  for (const auto& probe : program_.probes) {
+    for (const auto& ap : probe->attach_points) {
+      if (ap.provider != "usdt") {
+        gen_probe_function(*probe, ap, prog_index++);
+        continue;
+      }
+      // One program per location: each has its own argument specs.
+      auto it = info_.usdt_probes.find(ap.raw);
+      if (it == info_.usdt_probes.end() || it->second.locations.empty()) {
+        internal_error(ap.loc, "no USDT locations for " + ap.raw);
+        continue;
+      }
+      usdt_probe_ = &it->second;
+      for (size_t l = 0; l < it->second.locations.size(); ++l) {
+        usdt_location_ = &it->second.locations[l];
+        usdt_location_index_ = static_cast<uint32_t>(l);
+        gen_probe_function(*probe, ap, prog_index++);
+      }
+      usdt_probe_ = nullptr;
+      usdt_location_ = nullptr;
+    }
+  }
   if (failed_) return std::nullopt;
 
   di_->finalize();

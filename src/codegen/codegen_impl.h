@@ -153,6 +153,8 @@ class Codegen {
   Value gen_unop(const ast::Unop& u, const Type& t);
   Value gen_ternary(const ast::Ternary& t, const Type& type);
   Value gen_call_expr(const ast::Call& c, const Type& t);
+  // --- USDT arguments (usdt_args.cpp): argN by the location's spec
+  Value gen_usdt_arg(uint32_t index, const Location& loc, const Type& t);
   // --- tracepoint records (tracepoint_args.cpp)
   Value gen_tracepoint_field(const ast::FieldAccess& f, const Type& t);
   Value gen_cast(const ast::Cast& c, const Type& t);
@@ -229,6 +231,10 @@ class Codegen {
   llvm::BasicBlock* entry_ = nullptr;  // allocas and variable zeroing only; branches to the body at the end
   const ast::Probe* probe_ = nullptr;
   const manifest::ProbeDesc* attach_ = nullptr;
+  // Usdt programs: the probe and the location this program is generated for.
+  const UsdtProbe* usdt_probe_ = nullptr;
+  const UsdtLocation* usdt_location_ = nullptr;
+  uint32_t usdt_location_index_ = 0;
   std::map<std::string, llvm::AllocaInst*> vars_;
   struct LoopTargets {
     llvm::BasicBlock* break_to;

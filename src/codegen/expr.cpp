@@ -104,6 +104,9 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
     return {buf, Type::string(size)};
   }
   const bool regs_ctx = attach_->type != manifest::ProbeType::Tracepoint;
+  if (attach_->type == manifest::ProbeType::Usdt && n.size() >= 4 && n.compare(0, 3, "arg") == 0 &&
+      std::isdigit(static_cast<unsigned char>(n[3])))
+    return gen_usdt_arg(static_cast<uint32_t>(std::stoul(n.substr(3))), bi.loc, t);
   if (n.size() == 4 && n.compare(0, 3, "arg") == 0 && n[3] >= '0' && n[3] <= '5') {
     if (!regs_ctx) {
       error(bi.loc, n + " is not available in tracepoint probes");

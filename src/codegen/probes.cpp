@@ -119,6 +119,20 @@ bool Codegen::describe_attach_point(const ast::AttachPoint& ap, size_t prog_inde
     desc.period = ap.parts.size() == 2 ? std::stoull(ap.parts[1]) : software_event_default(ap.parts[0]);
     section = "perf_event";
     hint = desc.func;
+  } else if (p == "usdt") {
+    if (ap.parts.size() != 3 || !usdt_probe_ || !usdt_location_) {
+      internal_error(ap.loc, "usdt attach point '" + ap.raw + "' was not expanded");
+      return false;
+    }
+    desc.type = ProbeType::Usdt;
+    desc.target = ap.parts[0];
+    desc.usdt_provider = ap.parts[1];
+    desc.func = ap.parts[2];
+    desc.usdt_location = usdt_location_index_;
+    desc.file_offset = usdt_location_->file_offset;
+    desc.ref_ctr_offset = usdt_probe_->semaphore_offset;
+    section = "uprobe";
+    hint = desc.func;
   } else if (p == "rawtracepoint") {
     desc.type = ProbeType::RawTracepoint;
     desc.func = ap.parts[0];

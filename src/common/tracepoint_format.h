@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/usdt.h"
+
 namespace ms {
 
 enum class TracepointFieldKind : uint8_t {
@@ -61,6 +63,21 @@ class ProbeInfoProvider {
   // Every tracepoint as "CATEGORY:NAME", sorted (for wildcard expansion);
   // empty with `error` set if they cannot be listed.
   virtual std::vector<std::string> tracepoints(std::string& error) const = 0;
+  // The USDT probes of the file that `target` (a usdt: attach point's PATH)
+  // names: a path, or a library or program name resolved like uprobe targets
+  // (through the traced process's mappings when there is one).
+  virtual UsdtLookup usdt_probes(const std::string& target) const {
+    UsdtLookup r;
+    r.error = "USDT probes cannot be read here";
+    return r;
+  }
+  // For usdt:*:PROVIDER:NAME: the files the traced process maps (its program
+  // and libraries), each once; empty with `error` set when there is no
+  // target process.
+  virtual std::vector<std::string> usdt_objects(std::string& error) const {
+    error = "the objects of a process cannot be listed here";
+    return {};
+  }
 };
 
 // Shell-style glob matching with '*', '?' and '[...]', as bpftrace's wildcards.

@@ -30,6 +30,7 @@ const char* to_string(ProbeType t) {
     case ProbeType::Profile: return "profile";
     case ProbeType::Software: return "software";
     case ProbeType::RawTracepoint: return "rawtracepoint";
+    case ProbeType::Usdt: return "usdt";
   }
   return "?";
 }
@@ -84,6 +85,9 @@ std::string to_text(const Manifest& m) {
     if (!p.func.empty()) os << " func=" << p.func;
     if (p.interval_ns) os << " interval_ns=" << p.interval_ns;
     if (p.period) os << (p.frequency ? " frequency=" : " period=") << p.period;
+    if (p.type == ProbeType::Usdt)
+      os << " provider=" << p.usdt_provider << " location=" << p.usdt_location << " offset=0x" << std::hex
+         << p.file_offset << " ref_ctr_offset=0x" << p.ref_ctr_offset << std::dec;
     os << " line=" << p.line << "\n";
   }
   for (const auto& mp : m.maps) {

@@ -121,6 +121,7 @@ enum class ProbeType : uint8_t {
   Profile,        // profile:hz:N / profile:ms:N ...: a CPU clock sample on every CPU
   Software,       // software:EVENT:COUNT: a software perf event on every CPU
   RawTracepoint,  // rawtracepoint:NAME
+  Usdt,           // usdt:PATH:PROVIDER:NAME: a uprobe at one location of a USDT probe
 };
 
 const char* to_string(ProbeType t);
@@ -138,6 +139,16 @@ struct ProbeDesc {
   // CPU clock), or `period` times a second when `frequency` is set.
   uint64_t period = 0;
   bool frequency = false;
+  // Usdt: one ProbeDesc (and one program: argument specs differ from site to
+  // site) per location of the probe. `target` is the ELF file (resolved),
+  // `func` the probe's NAME, and the uprobe goes at `file_offset` in it. With
+  // a semaphore (`ref_ctr_offset`, its file offset, non-zero), the kernel
+  // increments it while the uprobe is attached, so code guarded by the
+  // probe's *_ENABLED() macro runs.
+  std::string usdt_provider;
+  uint32_t usdt_location = 0;  // index among the probe's locations (for messages)
+  uint64_t file_offset = 0;
+  uint64_t ref_ctr_offset = 0;
   std::string display;    // the attach point (options substituted), for messages
   int line = 0;           // script line of the attach point
   int column = 0;

@@ -23,8 +23,15 @@ std::vector<BuiltinDesc> make_builtins() {
       {"retval", Type::integer(false), probe_bit(ProbeType::Uretprobe), "uretprobe"},
   };
   // Like bpftrace, argN only in entry probes: at a return the argument registers are clobbered.
-  static const char* const kArgs[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5"};
-  for (const char* a : kArgs) b.push_back({a, Type::integer(false), probe_bit(ProbeType::Uprobe), "uprobe"});
+  // USDT probes have up to 12 arguments, read by their location specs (typed int64 there).
+  static const char* const kArgs[] = {"arg0", "arg1", "arg2", "arg3", "arg4",  "arg5",
+                                      "arg6", "arg7", "arg8", "arg9", "arg10", "arg11"};
+  for (size_t i = 0; i < std::size(kArgs); ++i) {
+    if (i < 6)
+      b.push_back({kArgs[i], Type::integer(false), probe_bit(ProbeType::Uprobe) | probe_bit(ProbeType::Usdt), "uprobe and usdt"});
+    else
+      b.push_back({kArgs[i], Type::integer(false), probe_bit(ProbeType::Usdt), "usdt"});
+  }
   return b;
 }
 

@@ -110,6 +110,10 @@ struct SemanticInfo {
   // Formats of the tracepoints the program attaches to, by "CATEGORY:NAME"
   // (from the ProbeInfoProvider); codegen reads field offsets from here.
   std::map<std::string, TracepointFormat> tracepoint_formats;
+  // The USDT probes the program attaches to, by the expanded attach point
+  // ("usdt:PATH:PROVIDER:NAME", PATH resolved); codegen makes one program
+  // per location and reads arguments by each location's specs.
+  std::map<std::string, UsdtProbe> usdt_probes;
 
   // What the options pass did, for `-d ast`: each option's value as text, and
   // the probes whose predicate was false with those values (removed unloaded).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "runtime/libbpf_log.h"
@@ -23,6 +24,12 @@ std::string describe(const manifest::ProbeDesc& p, const AttachTarget& t) {
     case ProbeType::Uretprobe:
       return std::string(manifest::to_string(p.type)) + ":" + (t.resolved_path.empty() ? p.target : t.resolved_path) +
              ":" + p.func;
+    case ProbeType::Usdt: {
+      char off[32];
+      std::snprintf(off, sizeof off, "0x%llx", static_cast<unsigned long long>(p.file_offset));
+      return "usdt:" + p.target + ":" + p.usdt_provider + ":" + p.func + " (location " +
+             std::to_string(p.usdt_location) + ", offset " + off + ")";
+    }
     default:
       return p.display.empty() ? std::string(manifest::to_string(p.type)) : p.display;
   }
@@ -77,6 +84,15 @@ bpf_link* attach_probe(bpf_program* prog, const manifest::ProbeDesc& probe, cons
                            target.uprobe_pid, target.func_offset);
       err = errno;
       break;
+    case ProbeType::Usdt: {
+      // A plain uprobe at the location's file offset; with a semaphore, the
+      // kernel increments it (ref_ctr_offset) while the probe is attached.
+      LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = static_cast<size_t>(probe.ref_ctr_offset));
+      link = bpf_program__attach_uprobe_opts(prog, target.uprobe_pid, probe.target.c_str(),
+                                             static_cast<size_t>(probe.file_offset), &opts);
+      err = errno;
+      break;
+    }
     case ProbeType::Tracepoint:
       link = bpf_program__attach_tracepoint(prog, probe.target.c_str(), probe.func.c_str());
       err = errno;

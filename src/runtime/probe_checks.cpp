@@ -1,6 +1,10 @@
 #include "runtime/probe_checks.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "common/diagnostics.h"
 #include "common/tracepoint_format.h"
@@ -171,6 +175,14 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
       }
       case ProbeType::Profile:
       case ProbeType::Software:
+        break;
+      case ProbeType::Usdt:
+        // Located and decoded at check time (SystemProbeInfo::usdt_probes);
+        // here only the file must still be there.
+        if (access(p.target.c_str(), R_OK) != 0)
+          script_error("cannot open " + p.target + ": " + std::strerror(errno));
+        else
+          resolved_paths[i] = p.target;
         break;
       case ProbeType::RawTracepoint: {
         std::string error;

@@ -1,5 +1,6 @@
 #include "runtime/probe_listing.h"
 
+#include <cstdio>
 #include <iostream>
 #include <vector>
 
@@ -70,6 +71,44 @@ int list_uprobes(const std::string& binary, const std::string& func_glob, std::o
   return kExitOk;
 }
 
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// usdt:BINARY[:NAME] or usdt:BINARY:PROVIDER:NAME (globs). With `verbose`,
+// each probe's semaphore and, per location, its arguments' types and specs.
+int list_usdt(const std::string& binary, const std::string& provider_glob, const std::string& name_glob, bool verbose,
+              std::ostream& out) {
+  SystemProbeInfo info;
+  UsdtLookup r = info.usdt_probes(binary);
+  if (r.file_missing) {
+    std::cerr << "memscript: cannot find '" << binary << "'\n";
+    return kExitUsage;
+  }
+  if (!r.error.empty()) {
+    std::cerr << "memscript: cannot read the USDT probes of " << (r.path.empty() ? binary : r.path) << ": " << r.error
+              << "\n";
+    return kExitRuntime;
+  }
+  for (const auto& p : r.probes) {
+    if (!glob_match(provider_glob, p.provider) || !glob_match(name_glob, p.name)) continue;
+    out << "usdt:" << p.path << ":" << p.provider << ":" << p.name << "\n";
+    if (!verbose) continue;
+    if (p.semaphore_offset) out << "    semaphore at file offset " << hex(p.semaphore_offset) << "\n";
+    for (size_t l = 0; l < p.locations.size(); ++l) {
+      const auto& loc = p.locations[l];
+      out << "    location " << l << " at file offset " << hex(loc.file_offset) << ":";
+      if (loc.args.empty()) out << " no arguments";
+      for (size_t i = 0; i < loc.args.size(); ++i)
+        out << (i ? "," : "") << " " << usdt_arg_type(loc.args[i]) << " arg" << i << " (" << describe(loc.args[i]) << ")";
+      out << "\n";
+    }
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int list_probes(const std::string& pattern, bool verbose, std::ostream& out) {
@@ -96,7 +135,17 @@ int list_probes(const std::string& pattern, bool verbose, std::ostream& out) {
     }
     return list_uprobes(parts[1], func, out);
   }
-  std::cerr << "memscript: -l: can list tracepoint:... and uprobe:BINARY:..., not '" << pattern << "'\n";
+  if (provider == "usdt" || provider == "U") {
+    if (parts.size() < 2 || parts.size() > 4 || parts[1].empty()) {
+      std::cerr << "memscript: -l: expected usdt:BINARY, usdt:BINARY:NAME or usdt:BINARY:PROVIDER:NAME, not '" << pattern
+                << "'\n";
+      return kExitUsage;
+    }
+    std::string prov = parts.size() == 4 ? parts[2] : "*";
+    std::string name = parts.size() >= 3 ? parts.back() : "*";
+    return list_usdt(parts[1], prov, name, verbose, out);
+  }
+  std::cerr << "memscript: -l: can list tracepoint:..., uprobe:BINARY:... and usdt:BINARY:..., not '" << pattern << "'\n";
   return kExitUsage;
 }
 

@@ -199,7 +199,7 @@ TEST(ParserDiagnostics, RetvalOutsideUretprobe) {
 
 TEST(ParserDiagnostics, ArgOutsideUprobe) {
   EXPECT_EQ(errors_of("BEGIN { @ = arg0 }"),
-            "-e:1:13: error: builtin 'arg0' can only be used in uprobe probes\n"
+            "-e:1:13: error: builtin 'arg0' can only be used in uprobe and usdt probes\n"
             "BEGIN { @ = arg0 }\n"
             "            ^~~~\n"
             "hint: 'BEGIN' is a BEGIN probe\n");

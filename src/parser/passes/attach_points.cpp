@@ -5,6 +5,7 @@
 #include "common/tracepoint_format.h"
 
 #include "parser/parse.h"
+#include "parser/passes/usdt_points.h"
 #include "suggest.h"
 
 namespace ms {
@@ -30,6 +31,8 @@ const ProviderDesc kProviders[] = {
     {"profile", ProbeType::Profile, "profile:UNIT:N with UNIT hz, s, ms or us", 2},
     {"software", ProbeType::Software, "software:EVENT:COUNT, e.g. software:page-faults:100", 2},
     {"rawtracepoint", ProbeType::RawTracepoint, "rawtracepoint:NAME, e.g. rawtracepoint:sched_switch", 1},
+    // Expanded first (usdt_points.cpp): what check_one sees has PATH, PROVIDER and NAME.
+    {"usdt", ProbeType::Usdt, "usdt:PATH:PROVIDER:NAME", 3},
 };
 
 const ProviderDesc* find_provider(std::string_view name) {
@@ -135,7 +138,7 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
                 kKernelTracepointHint);
     return;
   }
-  if (prov == "usdt" || prov == "hardware" || prov == "watchpoint" || prov == "asyncwatchpoint") {
+  if (prov == "hardware" || prov == "watchpoint" || prov == "asyncwatchpoint") {
     diags.error(ap.loc, prov + " probes are not supported by memscript yet");
     return;
   }
@@ -143,11 +146,11 @@ void check_one(const ast::AttachPoint& ap, Diagnostics& diags) {
   if (!desc) {
     std::vector<std::string> names;
     for (const auto& p : kProviders) names.emplace_back(p.name);
-    names.insert(names.end(), {"kprobe", "kretprobe", "usdt", "profile"});
+    names.insert(names.end(), {"kprobe", "kretprobe", "profile"});
     std::string hint = did_you_mean(prov, names);
     if (hint.empty())
       hint = "memscript knows BEGIN, END, uprobe (u), uretprobe (ur), tracepoint (t), rawtracepoint (rt), interval (i), "
-             "profile (p) and software (s)";
+             "profile (p), software (s) and usdt (U)";
     diags.error(ap.loc, "unknown probe type '" + prov + "'", hint);
     return;
   }
@@ -269,6 +272,8 @@ void check_attach_points(PassContext& ctx) {
     for (auto& ap : probe->attach_points) {
       if (is_tracepoint_wildcard(ap))
         expand_tracepoint_wildcard(ap, ctx, expanded);
+      else if (is_usdt(ap))
+        expand_usdt(ap, ctx, expanded);
       else
         expanded.push_back(std::move(ap));
     }

@@ -771,6 +771,13 @@ class TypeChecker {
       case ast::NodeKind::Builtin: {
         const auto& name = static_cast<ast::Builtin&>(e).name;
         if (name == "probe" || name == "func") return probe_name_type(name == "func");
+        if (usdt_only() && name.size() >= 4 && name.compare(0, 3, "arg") == 0) {
+          // USDT arguments are read at their own width and sign- or
+          // zero-extended as their specs say: a signed 64-bit value holds
+          // both. (bpftrace 0.17 types them uint64, so its sum of an int
+          // argument of -3 prints 18446744073709551613.)
+          return Type::integer(true);
+        }
         const BuiltinDesc* d = find_builtin(name);
         return d ? d->type : Type::none();
       }
@@ -931,6 +938,13 @@ class TypeChecker {
 
   // `probe` and `func` are the attach point (function) as text; room for the
   // longest of the probe, with slack for expanded aliases (u: -> uprobe:).
+  bool usdt_only() const {
+    if (probe_->attach_points.empty()) return false;
+    for (const auto& ap : probe_->attach_points)
+      if (ap.provider != "usdt") return false;
+    return true;
+  }
+
   Type probe_name_type(bool func) {
     size_t longest = 0;
     for (const auto& ap : probe_->attach_points) {
