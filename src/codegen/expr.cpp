@@ -404,6 +404,8 @@ Value Codegen::gen_ternary(const ast::Ternary& te, const Type& t) {
 Value Codegen::gen_call_expr(const ast::Call& c, const Type& t) {
   if (c.func == "strncmp") return gen_strncmp(c, t);
   if (c.func == "rand_exp") return {gen_rand_exp(gen_int(*c.args[0])), t};
+  if (c.func == "len") return gen_map_len(c);
+  if (c.func == "has_key") return gen_has_key(c);
   if (c.func == "buf") {
     // An 8-byte length then the bytes, as manifest::FieldKind::Buffer; a failed read leaves zeros.
     llvm::Value* src = gen_int(*c.args[0]);

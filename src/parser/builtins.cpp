@@ -50,6 +50,8 @@ std::vector<FunctionDesc> make_functions() {
       {"rand_exp", FunctionUse::Value, TypeKind::None, {ArgKind::Integer}, false, "rand_exp(mean)"},
       {"strncmp", FunctionUse::Value, TypeKind::None, {ArgKind::Any, ArgKind::Any, ArgKind::Integer}, false,
        "strncmp(string, string, length)"},
+      {"len", FunctionUse::Value, TypeKind::None, {ArgKind::WholeMap}, false, "len(@map)"},
+      {"has_key", FunctionUse::Value, TypeKind::None, {ArgKind::WholeMap, ArgKind::Any}, false, "has_key(@map, key)"},
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},
       // Outstanding-allocation reports (runtime/leak_report.h), for any allocator script.
       {"print_leaks", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, true,

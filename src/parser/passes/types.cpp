@@ -368,9 +368,14 @@ class TypeChecker {
     map_keys(m);
     if (!map_assigned(m)) return Type::none();
     const Type& v = ctx_.info.maps[m.name].value;
+    // Like newer bpftrace: a count/sum/min/max element reads as the integer it
+    // prints (combined over every CPU, see map_queries.cpp in codegen).
+    if (v.kind == TypeKind::Count) return Type::integer(false);
+    if (v.kind == TypeKind::Sum || v.kind == TypeKind::Min || v.kind == TypeKind::Max)
+      return Type::integer(v.is_signed);
     if (v.is_aggregation()) {
-      error(m.loc, "cannot use the " + to_string(v) + "() map '" + m.name + "' in an expression yet",
-            "print it with print(" + m.name + ")");
+      error(m.loc, "cannot use the " + to_string(v) + "() map '" + m.name + "' in an expression",
+            "only count(), sum(), min() and max() maps read as integers; print it with print(" + m.name + ")");
       return Type::none();
     }
     return v;
@@ -498,6 +503,7 @@ class TypeChecker {
       }
       return Type::integer(false);
     }
+    if (c.func == "len" || c.func == "has_key") return map_query(c);
     if (c.func == "strncmp") {
       Type a = expr(*c.args[0]), b = expr(*c.args[1]);
       expr(*c.args[2]);
@@ -511,6 +517,44 @@ class TypeChecker {
       return Type::integer(true);
     }
     return Type::none();
+  }
+
+  // len(@m): how many elements; has_key(@m, k): 1 when the element exists.
+  Type map_query(ast::Call& c) {
+    ast::Expr& arg = *c.args[0];
+    whole_map_arg(c, arg);
+    if (arg.kind != ast::NodeKind::Map) return Type::none();
+    auto& m = static_cast<ast::Map&>(arg);
+    if (!m.keys.empty() || !maps_[m.name].value_known) return Type::none();
+    MapInfo& mi = ctx_.info.maps[m.name];
+    if (c.func == "len") {
+      if (mi.value.kind == TypeKind::Hist || mi.value.kind == TypeKind::Lhist)
+        error(arg.loc, "len() cannot count the elements of the " + to_string(mi.value) + "() map '" + m.name + "'",
+              "a histogram keeps one element per bucket");
+      return Type::integer(true);
+    }
+    Type k = expr(*c.args[1]);
+    if (k.kind == TypeKind::None) return Type::none();
+    if (mi.value.kind == TypeKind::Hist || mi.value.kind == TypeKind::Lhist) {
+      error(arg.loc, "has_key() cannot look up the " + to_string(mi.value) + "() map '" + m.name + "'",
+            "a histogram keeps one element per bucket");
+      return Type::none();
+    }
+    if (mi.key.size() != 1) {
+      error(c.args[1]->loc,
+            "has_key() takes one key, but '" + m.name + "' has " +
+                (mi.key.empty() ? std::string("no keys") : std::to_string(mi.key.size()) + " keys"),
+            mi.key.empty() ? "a map without keys has one element once assigned" : "");
+      return Type::none();
+    }
+    if (!compatible(mi.key[0], k)) {
+      error(c.args[1]->loc,
+            "has_key() key is " + to_string(k) + ", but the keys of '" + m.name + "' are " + to_string(mi.key[0]),
+            m.name + " was first used at " + where(maps_[m.name].keys_loc));
+      return Type::none();
+    }
+    widen(mi.key[0], k);  // a longer string key than any before: the map's key grows, as for @m[k]
+    return Type::integer(true);
   }
 
   void print_args(ast::Call& c) {
