@@ -405,6 +405,7 @@ Value Codegen::gen_call_expr(const ast::Call& c, const Type& t) {
   if (c.func == "strncmp") return gen_strncmp(c, t);
   if (c.func == "rand_exp") return {gen_rand_exp(gen_int(*c.args[0])), t};
   if (c.func == "len") return gen_map_len(c);
+  if (c.func == "strftime") return {gen_int(*c.args[1]), t};  // formatted in user space
   if (c.func == "has_key") return gen_has_key(c);
   if (c.func == "buf") {
     // An 8-byte length then the bytes, as manifest::FieldKind::Buffer; a failed read leaves zeros.

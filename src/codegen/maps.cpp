@@ -59,6 +59,9 @@ manifest::Field field_of(const Type& t, uint32_t offset) {
     case TypeKind::Tuple:
       f.kind = manifest::FieldKind::Tuple;
       for (size_t i = 0; i < t.elements.size(); ++i) f.elements.push_back(field_of(t.elements[i], t.element_offset(i)));
+    case TypeKind::Timestamp:
+      f.kind = manifest::FieldKind::Timestamp;
+      f.format = t.format;
       break;
     default:
       f.kind = manifest::FieldKind::Integer;
@@ -81,6 +84,7 @@ Type type_of_field(const manifest::Field& f) {
       for (const auto& e : f.elements) elements.push_back(type_of_field(e));
       return Type::tuple(std::move(elements));
     }
+    case manifest::FieldKind::Timestamp: return Type::timestamp(f.format);
     case manifest::FieldKind::Integer: break;
   }
   return Type::integer(f.is_signed);

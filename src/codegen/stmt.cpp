@@ -207,6 +207,9 @@ void Codegen::gen_print(const ast::Call& c) {
     f.kind = manifest::FieldKind::String;
     f.size = v.type.size;
     f.is_signed = false;
+  } else if (v.type.kind == TypeKind::Timestamp) {
+    desc.format = "%s\n";
+    f = field_of(v.type, 8);
   } else {
     desc.format = v.type.is_signed ? "%ld\n" : "%lu\n";
     f.is_signed = v.type.is_signed;

@@ -71,6 +71,7 @@ static void field_text(std::ostringstream& os, const Field& f) {
       }
       os << ")";
       break;
+    case FieldKind::Timestamp: os << "timestamp(" << f.format << ")"; break;
   }
   os << f.size << "@" << f.offset;
 }

@@ -31,6 +31,8 @@ enum class FieldKind : uint8_t {
   KernelSymbol, // u64 kernel address
   Buffer,  // buf(): an 8-byte length, then `size - 8` bytes of data
   Tuple,   // `elements`, at offsets relative to the tuple's own offset; `size` bytes
+  Timestamp,  // strftime(): u64 nanoseconds since boot (CLOCK_MONOTONIC, as nsecs),
+              // printed as local time with the strftime `format` (plus %f: microseconds)
 };
 
 struct Field {
@@ -41,6 +43,7 @@ struct Field {
   uint32_t stack_limit = 0;  // stacks: frames to print
   bool stack_perf = false;   // stacks: perf mode ("\taddr sym+off (module)")
   std::vector<Field> elements;  // Tuple only: one field per element, offsets from the tuple's start
+  std::string format;        // Timestamp: the strftime format
 };
 
 // The stack store (present when the script captures a stack). A stack is kept

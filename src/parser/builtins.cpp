@@ -50,6 +50,8 @@ std::vector<FunctionDesc> make_functions() {
       {"rand_exp", FunctionUse::Value, TypeKind::None, {ArgKind::Integer}, false, "rand_exp(mean)"},
       {"strncmp", FunctionUse::Value, TypeKind::None, {ArgKind::Any, ArgKind::Any, ArgKind::Integer}, false,
        "strncmp(string, string, length)"},
+      {"strftime", FunctionUse::Value, TypeKind::None, {ArgKind::Any, ArgKind::Integer}, false,
+       "strftime(\"format\", nanoseconds)"},
       {"len", FunctionUse::Value, TypeKind::None, {ArgKind::WholeMap}, false, "len(@map)"},
       {"has_key", FunctionUse::Value, TypeKind::None, {ArgKind::WholeMap, ArgKind::Any}, false, "has_key(@map, key)"},
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},

@@ -26,7 +26,8 @@ struct MapState {
 using MapStates = std::map<std::string, MapState>;
 
 bool is_scalar_kind(const Type& t) {
-  return t.kind == TypeKind::Integer || t.kind == TypeKind::String || t.is_stack() || t.is_symbol();
+  return t.kind == TypeKind::Integer || t.kind == TypeKind::String || t.is_stack() || t.is_symbol() ||
+         t.kind == TypeKind::Timestamp;
 }
 
 bool is_value_kind(const Type& t) { return is_scalar_kind(t) || t.kind == TypeKind::Tuple; }
@@ -34,7 +35,7 @@ bool is_value_kind(const Type& t) { return is_scalar_kind(t) || t.kind == TypeKi
 // Same kind of value. Integers of either signedness share a layout; strings of
 // different sizes are padded to the largest.
 bool compatible(const Type& a, const Type& b) {
-  if (a.is_stack()) return a == b;  // ustack(5) and ustack(perf) print differently: not one map
+  if (a.is_stack() || a.kind == TypeKind::Timestamp) return a == b;  // they print differently: not one map
   if (a.kind == TypeKind::Tuple) {
     if (b.kind != TypeKind::Tuple || a.elements.size() != b.elements.size()) return false;
     for (size_t i = 0; i < a.elements.size(); ++i)
@@ -504,6 +505,7 @@ class TypeChecker {
       return Type::integer(false);
     }
     if (c.func == "len" || c.func == "has_key") return map_query(c);
+    if (c.func == "strftime") return strftime_call(c);
     if (c.func == "strncmp") {
       Type a = expr(*c.args[0]), b = expr(*c.args[1]);
       expr(*c.args[2]);
@@ -517,6 +519,26 @@ class TypeChecker {
       return Type::integer(true);
     }
     return Type::none();
+  }
+
+  // strftime("fmt", ns): a timestamp printed in user space, as bpftrace does.
+  Type strftime_call(ast::Call& c) {
+    expr(*c.args[0]);
+    Type ns = expr(*c.args[1]);
+    if (c.args[0]->kind != ast::NodeKind::String) {
+      error(c.args[0]->loc, "strftime() format must be a string literal", "e.g. strftime(\"%H:%M:%S\", nsecs)");
+      return Type::none();
+    }
+    if (ns.kind != TypeKind::None && ns.kind != TypeKind::Integer) {
+      error(c.args[1]->loc, "strftime() needs nanoseconds since boot (an integer, e.g. nsecs), not " + to_string(ns));
+      return Type::none();
+    }
+    const std::string& fmt = static_cast<ast::String&>(*c.args[0]).value;
+    if (fmt.size() > 200) {
+      error(c.args[0]->loc, "strftime() format is longer than 200 characters");
+      return Type::none();
+    }
+    return ns.kind == TypeKind::None ? Type::none() : Type::timestamp(fmt);
   }
 
   // len(@m): how many elements; has_key(@m, k): 1 when the element exists.
@@ -770,9 +792,10 @@ class TypeChecker {
       }
       const FormatSpec& spec = *specs[i];
       if (t.kind == TypeKind::None) continue;
-      // Like bpftrace, %s also prints stacks and symbols; %r prints buffers (and strings).
+      // Like bpftrace, %s also prints stacks, symbols and timestamps; %r prints buffers (and strings).
       bool ok = spec.takes_buffer()   ? t.kind == TypeKind::Buffer || t.kind == TypeKind::String
-                : spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol())
+                : spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol() ||
+                                         t.kind == TypeKind::Timestamp)
                                       : t.kind == TypeKind::Integer;
       if (!ok) {
         error(arg.loc,
