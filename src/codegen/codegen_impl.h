@@ -187,6 +187,7 @@ class Codegen {
   void gen_print(const ast::Call& c);
   void gen_leak_report(const ast::Call& c);
   void gen_signal(const ast::Call& c);
+  void gen_join(const ast::Call& c);  // join.cpp
   void gen_compound_var_assign(const ast::AssignVar& s);
 
   // --- loops and jumps (control.cpp)

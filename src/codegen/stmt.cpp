@@ -74,6 +74,7 @@ void Codegen::gen_call_stmt(const ast::Call& c) {
   if (f == "print_leaks" || f == "print_leak_stacks") return gen_leak_report(c);
   if (f == "zero") return gen_map_event(c, manifest::EventKind::Zero);
   if (f == "signal") return gen_signal(c);
+  if (f == "join") return gen_join(c);
   if (f == "time") {
     manifest::EventDesc desc;
     desc.kind = manifest::EventKind::Time;

@@ -44,6 +44,7 @@ const char* to_string(EventKind k) {
     case EventKind::Value: return "value";
     case EventKind::Time: return "time";
     case EventKind::LeakReport: return "leak_report";
+    case EventKind::Join: return "join";
   }
   return "?";
 }

@@ -156,6 +156,7 @@ enum class EventKind : uint8_t {
   Value,   // print(value): like Printf with one argument; `format` prints it as text
   Time,    // time(): the local time when the event is read, strftime `format`
   LeakReport,  // print_leaks / print_leak_stacks: an outstanding-allocation report (`leak`)
+  Join,    // join(): args[0] the number of strings read, args[1..] the strings; `format` the separator
 };
 
 // The settings of one print_leaks() / print_leak_stacks() site.
@@ -173,6 +174,11 @@ struct LeakReportDesc {
   bool folded = false;       // flamegraph input instead of the text report
   uint64_t sample_bytes = 0; // byte sampling's mean interval (0: none): weights each allocation
 };
+
+// join(): how many strings of a char* array it reads, and the bytes each keeps
+// (bpftrace 0.17's limits).
+inline constexpr uint32_t kJoinElements = 16;
+inline constexpr uint32_t kJoinElementSize = 1024;
 
 const char* to_string(EventKind k);
 

@@ -40,6 +40,7 @@ std::vector<FunctionDesc> make_functions() {
       {"lhist", FunctionUse::Aggregation, TypeKind::Lhist,
        {ArgKind::Integer, ArgKind::Integer, ArgKind::Integer, ArgKind::Integer}, false, "lhist(expr, min, max, step)"},
       {"printf", FunctionUse::Statement, TypeKind::None, {ArgKind::Format}, true, "printf(\"format\", args...)"},
+      {"join", FunctionUse::Statement, TypeKind::None, {ArgKind::Integer}, true, "join(array[, \"separator\"])", 2},
       {"exit", FunctionUse::Statement, TypeKind::None, {}, false, "exit()"},
       {"print", FunctionUse::Statement, TypeKind::None, {ArgKind::Any}, true, "print(@map[, top[, div]]) or print(value)", 3},
       {"time", FunctionUse::Statement, TypeKind::None, {}, true, "time([\"strftime format\"])", 1},

@@ -105,6 +105,23 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
     case EventKind::LeakReport:
       if (leak_report_) output_ += leak_report_(e);
       break;
+    case EventKind::Join: {
+      // args[0]: how many strings BPF read; args[1..]: the strings.
+      uint64_t n = 0;
+      if (e.args.empty() || !read_integer_field(e.args[0], data, size, n) || n >= e.args.size()) {
+        ++malformed_;
+        break;
+      }
+      std::string text;
+      for (uint64_t i = 1; i <= n; ++i) {
+        std::string s;
+        if (!read_string_field(e.args[i], data, size, s)) break;
+        if (i > 1) text += e.format;
+        text += s;
+      }
+      output_ += json_ ? "{\"type\": \"join\", \"data\": " + json_string(text) + "}\n" : text + "\n";
+      break;
+    }
   }
 }
 

@@ -96,6 +96,15 @@ TEST(CodegenLoad, AggregationReadsOnManyCpusPassTheVerifier) {
       CompileOptions{.possible_cpus = 512});
 }
 
+// join() fills a 16 KiB ring-buffer record in place; strftime() is an integer in BPF.
+TEST(CodegenLoad, JoinAndStrftimePassTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  expect_loads(
+      "uprobe:/bin/true:main { join(arg1); join(arg1, \", \"); @t[strftime(\"%H\", nsecs)] = strftime(\"%s\", nsecs);"
+      " printf(\"%s\\n\", strftime(\"%H:%M:%S.%f\", nsecs)); }\n"
+      "tracepoint:syscalls:sys_enter_getpid { join(0) }\n");
+}
+
 TEST(CodegenLoad, EveryConstructPassesTheVerifier) {
   SKIP_UNLESS_BPF_ALLOWED();
   expect_loads(

@@ -691,6 +691,17 @@ class TypeChecker {
     if (c.func == "print") return c.args.empty() ? void() : print_args(c);
     if (c.func == "print_leaks" || c.func == "print_leak_stacks") return leak_report_args(c);
     if (c.func == "signal") return c.args.empty() ? void() : signal_arg(c);
+    if (c.func == "join") {
+      if (c.args.empty()) return;  // the names pass reported it
+      Type t = expr(*c.args[0]);
+      if (t.kind != TypeKind::None && t.kind != TypeKind::Integer)
+        error(c.args[0]->loc, "join() needs the address of a char* array (an integer), not " + to_string(t));
+      if (c.args.size() < 2) return;
+      expr(*c.args[1]);
+      if (c.args[1]->kind != ast::NodeKind::String)
+        error(c.args[1]->loc, "join() separator must be a string literal", "e.g. join(arg1, \",\")");
+      return;
+    }
     if (c.func == "time") {
       if (c.args.empty()) return;
       expr(*c.args[0]);
