@@ -238,6 +238,7 @@ class Codegen {
   llvm::BasicBlock* entry_ = nullptr;  // allocas and variable zeroing only; branches to the body at the end
   const ast::Probe* probe_ = nullptr;
   const manifest::ProbeDesc* attach_ = nullptr;
+  std::string probe_name_;  // what `probe` reads: the attach point with its provider alias expanded
   std::map<std::string, llvm::AllocaInst*> vars_;
   struct LoopTargets {
     llvm::BasicBlock* break_to;

@@ -119,7 +119,7 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
     return {load_ctx_u64(kRegsAx), t};
   }
   if (n == "ustack" || n == "kstack") return gen_stack(t, bi.loc);
-  if (n == "probe") return gen_string_literal(attach_->display, t.size, bi.loc);
+  if (n == "probe") return gen_string_literal(probe_name_, t.size, bi.loc);
   if (n == "func") {
     // One site known at compile time: its name. Several (a wildcard) or an
     // address: the runtime's name for the cookie of the site that fired.
