@@ -59,6 +59,7 @@ manifest::Field field_of(const Type& t, uint32_t offset) {
     case TypeKind::Tuple:
       f.kind = manifest::FieldKind::Tuple;
       for (size_t i = 0; i < t.elements.size(); ++i) f.elements.push_back(field_of(t.elements[i], t.element_offset(i)));
+      break;
     case TypeKind::Timestamp:
       f.kind = manifest::FieldKind::Timestamp;
       f.format = t.format;

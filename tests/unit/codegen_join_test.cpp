@@ -26,6 +26,19 @@ TEST(CodegenJoin, EventLayout) {
   EXPECT_TRUE(open_elf(c.result->elf));
 }
 
+TEST(CodegenJoin, StrftimeInATuple) {
+  auto c = compile_script("BEGIN { @v = (1, strftime(\"%Y\", 0)) }");
+  ASSERT_TRUE(c.result) << c.errors();
+  const auto* m = c.result->manifest.find_map("@v");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->value.kind, manifest::FieldKind::Tuple);
+  ASSERT_EQ(m->value.elements.size(), 2u);
+  EXPECT_EQ(m->value.elements[0].kind, manifest::FieldKind::Integer);
+  EXPECT_EQ(m->value.elements[1].kind, manifest::FieldKind::Timestamp);
+  EXPECT_EQ(m->value.elements[1].format, "%Y");
+  EXPECT_EQ(m->value.elements[1].offset, 8u);
+}
+
 TEST(CodegenJoin, StrftimeFieldsCarryTheirFormat) {
   auto c = compile_script("BEGIN { @t[strftime(\"%Y\", 0)] = strftime(\"%H:%M\", nsecs); printf(\"%s\\n\", strftime(\"%f\", nsecs)) }");
   ASSERT_TRUE(c.result) << c.errors();

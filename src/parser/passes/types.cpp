@@ -562,6 +562,7 @@ class TypeChecker {
             "a histogram keeps one element per bucket");
       return Type::none();
     }
+    if (!maps_[m.name].keys_known) return Type::none();  // its keys were refused where the map is used
     if (mi.key.size() != 1) {
       error(c.args[1]->loc,
             "has_key() takes one key, but '" + m.name + "' has " +
