@@ -22,6 +22,10 @@ struct CompileOptions {
   uint32_t ringbuf_size = 1u << 20;    // bytes of the event ring buffer (a power of two, >= page size)
   uint32_t stack_map_entries = 16384;  // distinct stacks the stack store keeps (--stack-map-size)
   std::string bpf_cpu = "v3";          // LLVM BPF cpu: v3 = jmp32 + alu32 (kernel >= 5.1)
+  // CPUs whose per-CPU values a probe combines when it reads a count/sum/min/
+  // max element (@c[k] > 10). 0: this machine's possible CPUs
+  // (/sys/devices/system/cpu/possible), where the program will run.
+  uint32_t possible_cpus = 0;
 };
 
 struct CompileResult {

@@ -103,6 +103,8 @@ class Codegen {
                                           const std::vector<std::pair<const char*, uint64_t>>& fields);
   MapDef* find_map(const std::string& name, const Location& loc);
   llvm::Value* build_key(const ast::Map& m, MapDef& def);
+  llvm::Value* build_key(const std::string& name, const std::vector<const ast::Expr*>& keys, const Location& loc,
+                         MapDef& def);
   Value gen_map_read(const ast::Map& m);
   void gen_map_assign(const ast::AssignMap& s);
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
@@ -115,6 +117,11 @@ class Codegen {
   void gen_map_zero_event(const ast::Call& c);
   void gen_map_delete(const ast::Call& call);
   llvm::Value* gen_elapsed();
+  // --- map queries (map_queries.cpp)
+  Value gen_aggregation_read(const ast::Map& m, MapDef& def);
+  Value gen_map_len(const ast::Call& c);
+  Value gen_has_key(const ast::Call& c);
+  llvm::Function* count_elem_callback();
   Value gen_func_name(const Location& loc);
 
   // --- stacks (stacks.cpp)
@@ -182,6 +189,7 @@ class Codegen {
   void gen_print(const ast::Call& c);
   void gen_leak_report(const ast::Call& c);
   void gen_signal(const ast::Call& c);
+  void gen_join(const ast::Call& c);  // join.cpp
   void gen_compound_var_assign(const ast::AssignVar& s);
 
   // --- loops and jumps (control.cpp)
@@ -218,6 +226,8 @@ class Codegen {
   llvm::GlobalVariable* map_errors_ = nullptr;  // defined on the first map update
   llvm::AllocaInst* map_err_key_ = nullptr;     // per program function
   llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe
+  uint32_t combined_cpus_ = 0;                  // CPUs an aggregation read combines, on first use
+  llvm::Function* count_elem_cb_ = nullptr;      // len()'s bpf_for_each_map_elem callback, on first use
   std::unordered_map<const ast::Call*, int> event_ids_;
   // Program function -> the attach point it came from, to locate backend errors.
   std::unordered_map<const llvm::Function*, Location> function_locs_;
@@ -235,6 +245,7 @@ class Codegen {
   const UsdtProbe* usdt_probe_ = nullptr;
   const UsdtLocation* usdt_location_ = nullptr;
   uint32_t usdt_location_index_ = 0;
+  std::string probe_name_;  // what `probe` reads: the attach point with its provider alias expanded
   std::map<std::string, llvm::AllocaInst*> vars_;
   struct LoopTargets {
     llvm::BasicBlock* break_to;

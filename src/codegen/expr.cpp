@@ -122,7 +122,7 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
     return {load_ctx_u64(kRegsAx), t};
   }
   if (n == "ustack" || n == "kstack") return gen_stack(t, bi.loc);
-  if (n == "probe") return gen_string_literal(attach_->display, t.size, bi.loc);
+  if (n == "probe") return gen_string_literal(probe_name_, t.size, bi.loc);
   if (n == "func") {
     // One site known at compile time: its name. Several (a wildcard) or an
     // address: the runtime's name for the cookie of the site that fired.
@@ -407,6 +407,9 @@ Value Codegen::gen_ternary(const ast::Ternary& te, const Type& t) {
 Value Codegen::gen_call_expr(const ast::Call& c, const Type& t) {
   if (c.func == "strncmp") return gen_strncmp(c, t);
   if (c.func == "rand_exp") return {gen_rand_exp(gen_int(*c.args[0])), t};
+  if (c.func == "len") return gen_map_len(c);
+  if (c.func == "strftime") return {gen_int(*c.args[1]), t};  // formatted in user space
+  if (c.func == "has_key") return gen_has_key(c);
   if (c.func == "buf") {
     // An 8-byte length then the bytes, as manifest::FieldKind::Buffer; a failed read leaves zeros.
     llvm::Value* src = gen_int(*c.args[0]);

@@ -60,6 +60,10 @@ manifest::Field field_of(const Type& t, uint32_t offset) {
       f.kind = manifest::FieldKind::Tuple;
       for (size_t i = 0; i < t.elements.size(); ++i) f.elements.push_back(field_of(t.elements[i], t.element_offset(i)));
       break;
+    case TypeKind::Timestamp:
+      f.kind = manifest::FieldKind::Timestamp;
+      f.format = t.format;
+      break;
     default:
       f.kind = manifest::FieldKind::Integer;
       f.is_signed = t.kind == TypeKind::Count || t.kind == TypeKind::Hist || t.kind == TypeKind::Lhist ? false : t.is_signed;
@@ -81,6 +85,7 @@ Type type_of_field(const manifest::Field& f) {
       for (const auto& e : f.elements) elements.push_back(type_of_field(e));
       return Type::tuple(std::move(elements));
     }
+    case manifest::FieldKind::Timestamp: return Type::timestamp(f.format);
     case manifest::FieldKind::Integer: break;
   }
   return Type::integer(f.is_signed);
@@ -182,20 +187,27 @@ MapDef* Codegen::find_map(const std::string& name, const Location& loc) {
 }
 
 llvm::Value* Codegen::build_key(const ast::Map& m, MapDef& def) {
+  std::vector<const ast::Expr*> keys;
+  for (const auto& k : m.keys) keys.push_back(k.get());
+  return build_key(m.name, keys, m.loc, def);
+}
+
+llvm::Value* Codegen::build_key(const std::string& name, const std::vector<const ast::Expr*>& keys,
+                                const Location& loc, MapDef& def) {
   const manifest::MapDesc& d = manifest_.maps[def.index];
-  auto* key = stack_buffer(d.key_size, m.loc, "key");
+  auto* key = stack_buffer(d.key_size, loc, "key");
   zero_fill(key, d.key_size);
-  if (m.keys.size() != d.key.size() && !(m.keys.empty() && d.key.empty())) {
-    internal_error(m.loc, "map " + m.name + " used with " + std::to_string(m.keys.size()) + " keys, layout has " +
-                              std::to_string(d.key.size()));
+  if (keys.size() != d.key.size() && !(keys.empty() && d.key.empty())) {
+    internal_error(loc, "map " + name + " used with " + std::to_string(keys.size()) + " keys, layout has " +
+                            std::to_string(d.key.size()));
     return key;
   }
-  for (size_t i = 0; i < m.keys.size(); ++i) {
-    Value k = gen_expr(*m.keys[i]);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Value k = gen_expr(*keys[i]);
     if (!k.v) continue;
     const manifest::Field& f = d.key[i];
     if (is_bytes(type_of_field(f)) != is_bytes(k.type)) {
-      internal_error(m.keys[i]->loc, "key type differs from the map's key layout");
+      internal_error(keys[i]->loc, "key type differs from the map's key layout");
       continue;
     }
     store_field(byte_ptr(key, f.offset), k, f.size);
@@ -207,6 +219,9 @@ Value Codegen::gen_map_read(const ast::Map& m) {
   MapDef* def = find_map(m.name, m.loc);
   if (!def) return {b_->getInt64(0), Type::integer()};
   const manifest::MapDesc& d = manifest_.maps[def->index];
+  if (d.agg == manifest::AggKind::Count || d.agg == manifest::AggKind::Sum || d.agg == manifest::AggKind::Min ||
+      d.agg == manifest::AggKind::Max)
+    return gen_aggregation_read(m, *def);
   if (d.agg != manifest::AggKind::None) {
     error(m.loc, "cannot read aggregation map " + m.name + " inside a probe",
           "its value is kept per CPU and only combined when printed");

@@ -176,6 +176,10 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
 
   probe_ = &probe;
   attach_ = &manifest_.probes[desc_index];
+  // Like bpftrace, `probe` names the provider in full: u:/bin/sh:main reads "uprobe:/bin/sh:main".
+  probe_name_ = desc.display;
+  if (size_t colon = probe_name_.find(':'); colon != std::string::npos && probe_name_.substr(0, colon) != ap.provider)
+    probe_name_ = ap.provider + probe_name_.substr(colon);
   vars_.clear();
   map_err_key_ = nullptr;
   stack_bytes_ = 0;

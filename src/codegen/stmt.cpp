@@ -74,6 +74,7 @@ void Codegen::gen_call_stmt(const ast::Call& c) {
   if (f == "print_leaks" || f == "print_leak_stacks") return gen_leak_report(c);
   if (f == "zero") return gen_map_event(c, manifest::EventKind::Zero);
   if (f == "signal") return gen_signal(c);
+  if (f == "join") return gen_join(c);
   if (f == "time") {
     manifest::EventDesc desc;
     desc.kind = manifest::EventKind::Time;
@@ -207,6 +208,9 @@ void Codegen::gen_print(const ast::Call& c) {
     f.kind = manifest::FieldKind::String;
     f.size = v.type.size;
     f.is_signed = false;
+  } else if (v.type.kind == TypeKind::Timestamp) {
+    desc.format = "%s\n";
+    f = field_of(v.type, 8);
   } else {
     desc.format = v.type.is_signed ? "%ld\n" : "%lu\n";
     f.is_signed = v.type.is_signed;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/timestamp.h"
+
 namespace ms {
 
 namespace {
@@ -268,6 +270,10 @@ std::string format_event(const ParsedFormat& format, const std::vector<manifest:
       std::string s;
       bool ok = read_string_field(f, event, size, s);
       out += !ok ? "<bad arg>" : piece.spec.takes_buffer() ? format_buffer(piece.spec, s) : format_string(piece.spec, s);
+    } else if (f.kind == manifest::FieldKind::Timestamp) {
+      uint64_t ns = 0;
+      out += read_integer_field(f, event, size, ns) ? format_string(piece.spec, format_timestamp(f.format, ns))
+                                                     : "<bad arg>";
     } else if (f.kind != manifest::FieldKind::Integer && render_other && *render_other) {
       out += static_cast<size_t>(f.offset) + f.size <= size ? format_string(piece.spec, (*render_other)(f, event, size))
                                                             : "<bad arg>";

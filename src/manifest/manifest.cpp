@@ -45,6 +45,7 @@ const char* to_string(EventKind k) {
     case EventKind::Value: return "value";
     case EventKind::Time: return "time";
     case EventKind::LeakReport: return "leak_report";
+    case EventKind::Join: return "join";
   }
   return "?";
 }
@@ -72,6 +73,7 @@ static void field_text(std::ostringstream& os, const Field& f) {
       }
       os << ")";
       break;
+    case FieldKind::Timestamp: os << "timestamp(" << f.format << ")"; break;
   }
   os << f.size << "@" << f.offset;
 }

@@ -31,6 +31,8 @@ enum class FieldKind : uint8_t {
   KernelSymbol, // u64 kernel address
   Buffer,  // buf(): an 8-byte length, then `size - 8` bytes of data
   Tuple,   // `elements`, at offsets relative to the tuple's own offset; `size` bytes
+  Timestamp,  // strftime(): u64 nanoseconds since boot (CLOCK_MONOTONIC, as nsecs),
+              // printed as local time with the strftime `format` (plus %f: microseconds)
 };
 
 struct Field {
@@ -41,6 +43,7 @@ struct Field {
   uint32_t stack_limit = 0;  // stacks: frames to print
   bool stack_perf = false;   // stacks: perf mode ("\taddr sym+off (module)")
   std::vector<Field> elements;  // Tuple only: one field per element, offsets from the tuple's start
+  std::string format;        // Timestamp: the strftime format
 };
 
 // The stack store (present when the script captures a stack). A stack is kept
@@ -164,6 +167,7 @@ enum class EventKind : uint8_t {
   Value,   // print(value): like Printf with one argument; `format` prints it as text
   Time,    // time(): the local time when the event is read, strftime `format`
   LeakReport,  // print_leaks / print_leak_stacks: an outstanding-allocation report (`leak`)
+  Join,    // join(): args[0] the number of strings read, args[1..] the strings; `format` the separator
 };
 
 // The settings of one print_leaks() / print_leak_stacks() site.
@@ -181,6 +185,11 @@ struct LeakReportDesc {
   bool folded = false;       // flamegraph input instead of the text report
   uint64_t sample_bytes = 0; // byte sampling's mean interval (0: none): weights each allocation
 };
+
+// join(): how many strings of a char* array it reads, and the bytes each keeps
+// (bpftrace 0.17's limits).
+inline constexpr uint32_t kJoinElements = 16;
+inline constexpr uint32_t kJoinElementSize = 1024;
 
 const char* to_string(EventKind k);
 

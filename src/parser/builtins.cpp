@@ -47,6 +47,7 @@ std::vector<FunctionDesc> make_functions() {
       {"lhist", FunctionUse::Aggregation, TypeKind::Lhist,
        {ArgKind::Integer, ArgKind::Integer, ArgKind::Integer, ArgKind::Integer}, false, "lhist(expr, min, max, step)"},
       {"printf", FunctionUse::Statement, TypeKind::None, {ArgKind::Format}, true, "printf(\"format\", args...)"},
+      {"join", FunctionUse::Statement, TypeKind::None, {ArgKind::Integer}, true, "join(array[, \"separator\"])", 2},
       {"exit", FunctionUse::Statement, TypeKind::None, {}, false, "exit()"},
       {"print", FunctionUse::Statement, TypeKind::None, {ArgKind::Any}, true, "print(@map[, top[, div]]) or print(value)", 3},
       {"time", FunctionUse::Statement, TypeKind::None, {}, true, "time([\"strftime format\"])", 1},
@@ -57,6 +58,10 @@ std::vector<FunctionDesc> make_functions() {
       {"rand_exp", FunctionUse::Value, TypeKind::None, {ArgKind::Integer}, false, "rand_exp(mean)"},
       {"strncmp", FunctionUse::Value, TypeKind::None, {ArgKind::Any, ArgKind::Any, ArgKind::Integer}, false,
        "strncmp(string, string, length)"},
+      {"strftime", FunctionUse::Value, TypeKind::None, {ArgKind::Any, ArgKind::Integer}, false,
+       "strftime(\"format\", nanoseconds)"},
+      {"len", FunctionUse::Value, TypeKind::None, {ArgKind::WholeMap}, false, "len(@map)"},
+      {"has_key", FunctionUse::Value, TypeKind::None, {ArgKind::WholeMap, ArgKind::Any}, false, "has_key(@map, key)"},
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},
       // Outstanding-allocation reports (runtime/leak_report.h), for any allocator script.
       {"print_leaks", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, true,

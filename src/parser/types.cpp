@@ -35,6 +35,7 @@ std::string to_string(const Type& t) {
       for (size_t i = 0; i < t.elements.size(); ++i) out += (i ? ", " : "") + to_string(t.elements[i]);
       return out + ")";
     }
+    case TypeKind::Timestamp: return "timestamp(\"" + t.format + "\")";
   }
   return "?";
 }

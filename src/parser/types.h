@@ -35,6 +35,7 @@ enum class TypeKind {
   Lhist,  // linear histogram
   Buffer,   // buf(p, n): `size` bytes, an 8-byte length then the data; only printed with %r
   Tuple,    // (a, b, ...): `elements`, each at an 8-byte aligned offset; `size` bytes in all
+  Timestamp,  // strftime(fmt, ns): 8 bytes of nanoseconds, printed as text with `format` in user space
 };
 
 // Frames a stack captures when the script does not say (ustack / kstack): the
@@ -56,6 +57,8 @@ struct Type {
   bool pointee_signed = false;
   // Tuple only: the element types (integers, strings, stacks, symbols).
   std::vector<Type> elements;
+  // Timestamp only: the strftime format; two formats are two types (they print differently).
+  std::string format;
 
   static Type none() { return {}; }
   static Type integer(bool is_signed = true) { return {TypeKind::Integer, 8, is_signed}; }
@@ -64,6 +67,11 @@ struct Type {
   static Type aggregation(TypeKind k, bool is_signed = true) { return {k, 8, is_signed}; }
   static Type stack(bool kernel, uint32_t limit = kDefaultStackFrames, bool perf = false) {
     return {kernel ? TypeKind::KStack : TypeKind::UStack, 8, false, limit, perf};
+  }
+  static Type timestamp(std::string fmt) {
+    Type t{TypeKind::Timestamp, 8, false};
+    t.format = std::move(fmt);
+    return t;
   }
   static Type symbol(bool kernel) { return {kernel ? TypeKind::KSym : TypeKind::USym, kernel ? 8u : 16u, false}; }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/timestamp.h"
 #include "runtime/json_output.h"
 
 namespace ms::runtime {
@@ -67,9 +68,11 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
       } else if (json_) {
         const manifest::Field& f = e.args[0];
         Scalar v;
-        v.is_string = f.kind == manifest::FieldKind::String;
+        v.is_string = f.kind == manifest::FieldKind::String || f.kind == manifest::FieldKind::Timestamp;
         v.is_signed = f.is_signed;
-        bool ok = v.is_string ? read_string_field(f, data, size, v.text) : read_integer_field(f, data, size, v.bits);
+        bool ok = f.kind == manifest::FieldKind::String ? read_string_field(f, data, size, v.text)
+                                                        : read_integer_field(f, data, size, v.bits);
+        if (ok && f.kind == manifest::FieldKind::Timestamp) v.text = format_timestamp(f.format, v.bits);
         if (ok) output_ += json_print_value(v);
         else ++malformed_;
       } else {
@@ -102,6 +105,23 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
     case EventKind::LeakReport:
       if (leak_report_) output_ += leak_report_(e);
       break;
+    case EventKind::Join: {
+      // args[0]: how many strings BPF read; args[1..]: the strings.
+      uint64_t n = 0;
+      if (e.args.empty() || !read_integer_field(e.args[0], data, size, n) || n >= e.args.size()) {
+        ++malformed_;
+        break;
+      }
+      std::string text;
+      for (uint64_t i = 1; i <= n; ++i) {
+        std::string s;
+        if (!read_string_field(e.args[i], data, size, s)) break;
+        if (i > 1) text += e.format;
+        text += s;
+      }
+      output_ += json_ ? "{\"type\": \"join\", \"data\": " + json_string(text) + "}\n" : text + "\n";
+      break;
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/printf_format.h"
+#include "common/timestamp.h"
 
 namespace ms::runtime {
 
@@ -31,6 +32,13 @@ int three_way(T a, T b) {
 std::optional<Scalar> decode_field(const Field& f, const uint8_t* data, size_t size, FieldRenderer* renderer = nullptr,
                                    bool as_key = false) {
   Scalar s;
+  if (f.kind == FieldKind::Timestamp) {
+    uint64_t ns = 0;
+    if (!read_integer_field(f, data, size, ns)) return std::nullopt;
+    s.is_string = true;
+    s.text = format_timestamp(f.format, ns);
+    return s;
+  }
   if (f.kind == FieldKind::Tuple) {
     if (static_cast<size_t>(f.offset) + f.size > size) return std::nullopt;
     s.is_string = true;

@@ -37,8 +37,8 @@ bool bpf_required() {
     }                                                                                           \
   } while (0)
 
-void expect_loads(const std::string& script) {
-  auto c = compile_script(script);
+void expect_loads(const std::string& script, const CompileOptions& opts = {}) {
+  auto c = compile_script(script, opts);
   ASSERT_TRUE(c.result) << c.errors();
   BpfObject obj = open_elf(c.result->elf);
   ASSERT_TRUE(obj);
@@ -69,6 +69,40 @@ TEST(CodegenLoad, StacksPassTheVerifier) {
       "uretprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @r = ustack(2); }\n"
       "tracepoint:syscalls:sys_enter_getpid { @t[kstack(5), ustack(5)] = count(); }\n"
       "interval:ms:100 { @i[kstack(perf)] = count(); }\n");
+}
+
+// Aggregation reads (an unrolled loop over the possible CPUs), len() (a
+// bpf_for_each_map_elem callback subprogram) and has_key(), several per probe.
+TEST(CodegenLoad, MapQueriesPassTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  expect_loads(
+      "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc /@n[comm] < 100 && has_key(@sizes, arg0)/ {\n"
+      "  @n[comm] = count(); @s = sum(arg0); @mn = min(arg0); @mx = max((int64)arg0);\n"
+      "  @sizes[arg0] = 1; @h = hist(arg0);\n"
+      "  printf(\"%d %d %d %d %d %d\\n\", @n[comm], @s, @mn, @mx, len(@sizes), len(@n));\n"
+      "}\n"
+      "END { if (len(@sizes) > 2 && @s > 10) { printf(\"%d\\n\", has_key(@n, \"x\")); } }\n");
+}
+
+// On a machine with many possible CPUs the read loop does not unroll; the
+// verifier walks it to the bound (512, kMaxCombinedCpus) for each read.
+TEST(CodegenLoad, AggregationReadsOnManyCpusPassTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  expect_loads(
+      "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc {\n"
+      "  @n[comm] = count(); @s = sum(arg0); @mn = min(arg0);\n"
+      "  if (@n[comm] > 3 && @s > 100) { printf(\"%d %d\\n\", @mn, @n[\"x\"]); }\n"
+      "}\n",
+      CompileOptions{.possible_cpus = 512});
+}
+
+// join() fills a 16 KiB ring-buffer record in place; strftime() is an integer in BPF.
+TEST(CodegenLoad, JoinAndStrftimePassTheVerifier) {
+  SKIP_UNLESS_BPF_ALLOWED();
+  expect_loads(
+      "uprobe:/bin/true:main { join(arg1); join(arg1, \", \"); @t[strftime(\"%H\", nsecs)] = strftime(\"%s\", nsecs);"
+      " printf(\"%s\\n\", strftime(\"%H:%M:%S.%f\", nsecs)); }\n"
+      "tracepoint:syscalls:sys_enter_getpid { join(0) }\n");
 }
 
 TEST(CodegenLoad, EveryConstructPassesTheVerifier) {

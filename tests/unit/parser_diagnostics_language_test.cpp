@@ -178,7 +178,8 @@ TEST(ParserDiagnosticsLanguage, IntegerSuffixHint) {
             "-e:1:14: error: invalid integer literal '10q'\n"
             "BEGIN { @x = 10q; }\n"
             "             ^~~\n"
-            "hint: integers are decimal (1_000) or hex (0x3e8), with an optional suffix u, l, ul, ll or ull\n");
+            "hint: integers are decimal (1_000), octal (0777), hex (0x3e8) or scientific (1e6), with an optional "
+            "suffix u, l, ul, ll or ull\n");
 }
 
 }  // namespace

@@ -230,11 +230,16 @@ TEST(ParserDiagnostics, AggregationOutsideMapAssignment) {
 }
 
 TEST(ParserDiagnostics, ReadingAnAggregation) {
-  EXPECT_EQ(errors_of("BEGIN { @c = count(); if (@c > 10) { exit() } }"),
-            "-e:1:27: error: cannot use the count() map '@c' in an expression yet\n"
-            "BEGIN { @c = count(); if (@c > 10) { exit() } }\n"
+  EXPECT_EQ(errors_of("BEGIN { @c = hist(5); if (@c > 10) { exit() } }"),
+            "-e:1:27: error: cannot use the hist() map '@c' in an expression\n"
+            "BEGIN { @c = hist(5); if (@c > 10) { exit() } }\n"
             "                          ^~\n"
-            "hint: print it with print(@c)\n");
+            "hint: only count(), sum(), min() and max() maps read as integers; print it with print(@c)\n");
+  EXPECT_EQ(errors_of("BEGIN { @a[1] = avg(5); $x = @a[1] }"),
+            "-e:1:30: error: cannot use the avg() map '@a' in an expression\n"
+            "BEGIN { @a[1] = avg(5); $x = @a[1] }\n"
+            "                             ^~~~~\n"
+            "hint: only count(), sum(), min() and max() maps read as integers; print it with print(@a)\n");
 }
 
 TEST(ParserDiagnostics, WrongArity) {

@@ -26,7 +26,8 @@ struct MapState {
 using MapStates = std::map<std::string, MapState>;
 
 bool is_scalar_kind(const Type& t) {
-  return t.kind == TypeKind::Integer || t.kind == TypeKind::String || t.is_stack() || t.is_symbol();
+  return t.kind == TypeKind::Integer || t.kind == TypeKind::String || t.is_stack() || t.is_symbol() ||
+         t.kind == TypeKind::Timestamp;
 }
 
 bool is_value_kind(const Type& t) { return is_scalar_kind(t) || t.kind == TypeKind::Tuple; }
@@ -34,7 +35,7 @@ bool is_value_kind(const Type& t) { return is_scalar_kind(t) || t.kind == TypeKi
 // Same kind of value. Integers of either signedness share a layout; strings of
 // different sizes are padded to the largest.
 bool compatible(const Type& a, const Type& b) {
-  if (a.is_stack()) return a == b;  // ustack(5) and ustack(perf) print differently: not one map
+  if (a.is_stack() || a.kind == TypeKind::Timestamp) return a == b;  // they print differently: not one map
   if (a.kind == TypeKind::Tuple) {
     if (b.kind != TypeKind::Tuple || a.elements.size() != b.elements.size()) return false;
     for (size_t i = 0; i < a.elements.size(); ++i)
@@ -368,9 +369,14 @@ class TypeChecker {
     map_keys(m);
     if (!map_assigned(m)) return Type::none();
     const Type& v = ctx_.info.maps[m.name].value;
+    // Like newer bpftrace: a count/sum/min/max element reads as the integer it
+    // prints (combined over every CPU, see map_queries.cpp in codegen).
+    if (v.kind == TypeKind::Count) return Type::integer(false);
+    if (v.kind == TypeKind::Sum || v.kind == TypeKind::Min || v.kind == TypeKind::Max)
+      return Type::integer(v.is_signed);
     if (v.is_aggregation()) {
-      error(m.loc, "cannot use the " + to_string(v) + "() map '" + m.name + "' in an expression yet",
-            "print it with print(" + m.name + ")");
+      error(m.loc, "cannot use the " + to_string(v) + "() map '" + m.name + "' in an expression",
+            "only count(), sum(), min() and max() maps read as integers; print it with print(" + m.name + ")");
       return Type::none();
     }
     return v;
@@ -498,6 +504,8 @@ class TypeChecker {
       }
       return Type::integer(false);
     }
+    if (c.func == "len" || c.func == "has_key") return map_query(c);
+    if (c.func == "strftime") return strftime_call(c);
     if (c.func == "strncmp") {
       Type a = expr(*c.args[0]), b = expr(*c.args[1]);
       expr(*c.args[2]);
@@ -511,6 +519,65 @@ class TypeChecker {
       return Type::integer(true);
     }
     return Type::none();
+  }
+
+  // strftime("fmt", ns): a timestamp printed in user space, as bpftrace does.
+  Type strftime_call(ast::Call& c) {
+    expr(*c.args[0]);
+    Type ns = expr(*c.args[1]);
+    if (c.args[0]->kind != ast::NodeKind::String) {
+      error(c.args[0]->loc, "strftime() format must be a string literal", "e.g. strftime(\"%H:%M:%S\", nsecs)");
+      return Type::none();
+    }
+    if (ns.kind != TypeKind::None && ns.kind != TypeKind::Integer) {
+      error(c.args[1]->loc, "strftime() needs nanoseconds since boot (an integer, e.g. nsecs), not " + to_string(ns));
+      return Type::none();
+    }
+    const std::string& fmt = static_cast<ast::String&>(*c.args[0]).value;
+    if (fmt.size() > 200) {
+      error(c.args[0]->loc, "strftime() format is longer than 200 characters");
+      return Type::none();
+    }
+    return ns.kind == TypeKind::None ? Type::none() : Type::timestamp(fmt);
+  }
+
+  // len(@m): how many elements; has_key(@m, k): 1 when the element exists.
+  Type map_query(ast::Call& c) {
+    ast::Expr& arg = *c.args[0];
+    whole_map_arg(c, arg);
+    if (arg.kind != ast::NodeKind::Map) return Type::none();
+    auto& m = static_cast<ast::Map&>(arg);
+    if (!m.keys.empty() || !maps_[m.name].value_known) return Type::none();
+    MapInfo& mi = ctx_.info.maps[m.name];
+    if (c.func == "len") {
+      if (mi.value.kind == TypeKind::Hist || mi.value.kind == TypeKind::Lhist)
+        error(arg.loc, "len() cannot count the elements of the " + to_string(mi.value) + "() map '" + m.name + "'",
+              "a histogram keeps one element per bucket");
+      return Type::integer(true);
+    }
+    Type k = expr(*c.args[1]);
+    if (k.kind == TypeKind::None) return Type::none();
+    if (mi.value.kind == TypeKind::Hist || mi.value.kind == TypeKind::Lhist) {
+      error(arg.loc, "has_key() cannot look up the " + to_string(mi.value) + "() map '" + m.name + "'",
+            "a histogram keeps one element per bucket");
+      return Type::none();
+    }
+    if (!maps_[m.name].keys_known) return Type::none();  // its keys were refused where the map is used
+    if (mi.key.size() != 1) {
+      error(c.args[1]->loc,
+            "has_key() takes one key, but '" + m.name + "' has " +
+                (mi.key.empty() ? std::string("no keys") : std::to_string(mi.key.size()) + " keys"),
+            mi.key.empty() ? "a map without keys has one element once assigned" : "");
+      return Type::none();
+    }
+    if (!compatible(mi.key[0], k)) {
+      error(c.args[1]->loc,
+            "has_key() key is " + to_string(k) + ", but the keys of '" + m.name + "' are " + to_string(mi.key[0]),
+            m.name + " was first used at " + where(maps_[m.name].keys_loc));
+      return Type::none();
+    }
+    widen(mi.key[0], k);  // a longer string key than any before: the map's key grows, as for @m[k]
+    return Type::integer(true);
   }
 
   void print_args(ast::Call& c) {
@@ -625,6 +692,17 @@ class TypeChecker {
     if (c.func == "print") return c.args.empty() ? void() : print_args(c);
     if (c.func == "print_leaks" || c.func == "print_leak_stacks") return leak_report_args(c);
     if (c.func == "signal") return c.args.empty() ? void() : signal_arg(c);
+    if (c.func == "join") {
+      if (c.args.empty()) return;  // the names pass reported it
+      Type t = expr(*c.args[0]);
+      if (t.kind != TypeKind::None && t.kind != TypeKind::Integer)
+        error(c.args[0]->loc, "join() needs the address of a char* array (an integer), not " + to_string(t));
+      if (c.args.size() < 2) return;
+      expr(*c.args[1]);
+      if (c.args[1]->kind != ast::NodeKind::String)
+        error(c.args[1]->loc, "join() separator must be a string literal", "e.g. join(arg1, \",\")");
+      return;
+    }
     if (c.func == "time") {
       if (c.args.empty()) return;
       expr(*c.args[0]);
@@ -726,9 +804,10 @@ class TypeChecker {
       }
       const FormatSpec& spec = *specs[i];
       if (t.kind == TypeKind::None) continue;
-      // Like bpftrace, %s also prints stacks and symbols; %r prints buffers (and strings).
+      // Like bpftrace, %s also prints stacks, symbols and timestamps; %r prints buffers (and strings).
       bool ok = spec.takes_buffer()   ? t.kind == TypeKind::Buffer || t.kind == TypeKind::String
-                : spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol())
+                : spec.takes_string() ? (t.kind == TypeKind::String || t.is_stack() || t.is_symbol() ||
+                                         t.kind == TypeKind::Timestamp)
                                       : t.kind == TypeKind::Integer;
       if (!ok) {
         error(arg.loc,
