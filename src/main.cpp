@@ -357,6 +357,7 @@ int main(int argc, char** argv) {
   copts.stack_map_entries = cl.stack_map_entries;
   if (cl.map_size) copts.max_entries = cl.map_size;
   else if (iface->map_size) copts.max_entries = iface->map_size;
+  cl.run.missing_functions_warn = iface->missing_functions_warn;
   auto compiled = ms::compile(*program, info, diags, copts);
   if (!compiled) {
     std::cerr << diags.render();

@@ -273,6 +273,10 @@ struct OptionsBlock {
   // says otherwise (checked by script_options.cpp into ScriptInterface).
   std::string map_size_text;
   Location map_size_loc;
+  // `missing_functions warn|error`: whether a uprobe on a function its binary
+  // lacks is skipped with a warning (an allocator without pvalloc) or an error.
+  std::string missing_functions_text;
+  Location missing_functions_loc;
   // `NAME "text"` items that are neither, reported by validation.
   std::vector<std::pair<std::string, Location>> unknown_items;
 };

@@ -155,6 +155,10 @@ options_block
       for (auto& d : ctx.pending_options.decls) opts.decls.push_back(std::move(d));
       if (!ctx.pending_options.description.empty()) opts.description = ctx.pending_options.description;
       if (!ctx.pending_options.epilog.empty()) opts.epilog = ctx.pending_options.epilog;
+      if (!ctx.pending_options.missing_functions_text.empty()) {
+        opts.missing_functions_text = ctx.pending_options.missing_functions_text;
+        opts.missing_functions_loc = ctx.pending_options.missing_functions_loc;
+      }
       if (!ctx.pending_options.map_size_text.empty()) {
         opts.map_size_text = ctx.pending_options.map_size_text;
         opts.map_size_loc = ctx.pending_options.map_size_loc;
@@ -188,6 +192,10 @@ option_item
   | IDENT option_word {
       if ($1 == "description") ctx.pending_options.description = $2;
       else if ($1 == "epilog") ctx.pending_options.epilog = $2;
+      else if ($1 == "missing_functions") {
+        ctx.pending_options.missing_functions_text = $2;
+        ctx.pending_options.missing_functions_loc = @2;
+      }
       else if ($1 == "map_size") {
         ctx.pending_options.map_size_text = $2;
         ctx.pending_options.map_size_loc = @2;

@@ -249,6 +249,11 @@ class InterfaceBuilder {
     iface_.declared = block.present;
     iface_.description = block.description;
     iface_.epilog = block.epilog;
+    if (block.missing_functions_text == "warn") iface_.missing_functions_warn = true;
+    else if (!block.missing_functions_text.empty() && block.missing_functions_text != "error")
+      diags_.error(block.missing_functions_loc,
+                   "missing_functions is warn or error, not '" + block.missing_functions_text + "'",
+                   "warn: a uprobe on a function its binary lacks is skipped with a warning");
     if (!block.map_size_text.empty()) {
       const std::string& t = block.map_size_text;
       char* end = nullptr;
@@ -262,7 +267,7 @@ class InterfaceBuilder {
     }
     for (const auto& [name, loc] : block.unknown_items)
       diags_.error(loc, "unknown item '" + name + "' in the options block",
-                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N` and declarations "
+                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn` and declarations "
                    "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`");
     for (const auto& d : block.decls) declaration(d);
     if (diags_.has_errors()) return std::nullopt;

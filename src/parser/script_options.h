@@ -68,6 +68,7 @@ struct ScriptInterface {
   std::string description;
   std::string epilog;
   uint32_t map_size = 0;  // `map_size N` (0: the engine's default)
+  bool missing_functions_warn = false;  // `missing_functions warn`
   std::vector<ScriptOption> options;  // in declaration order
 
   const ScriptOption* find(const std::string& name) const;

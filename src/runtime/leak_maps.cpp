@@ -55,6 +55,26 @@ std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& l
   return out;
 }
 
+std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries) {
+  std::vector<OutstandingAllocation> out(entries.count);
+  auto at = [](const uint8_t* p, size_t off, size_t size) {
+    uint64_t v = 0;
+    if (off + 8 <= size) std::memcpy(&v, p + off, 8);
+    return v;
+  };
+  for (size_t i = 0; i < entries.count; ++i) {
+    const uint8_t* k = entries.key(i);
+    const uint8_t* v = entries.value(i);
+    OutstandingAllocation& a = out[i];
+    a.address = at(k, 0, entries.key_size);
+    a.size = at(v, layout.size_offset, entries.value_size);
+    a.timestamp_ns = at(v, layout.time_offset, entries.value_size);
+    a.stack = at(v, layout.stack_offset, entries.value_size);
+    a.stack_known = a.stack != 0;
+  }
+  return out;
+}
+
 std::vector<CombinedStack> decode_combined(const manifest::MapDesc& bytes_map, const std::vector<RawMapEntry>& bytes,
                                            const manifest::MapDesc& count_map, const std::vector<RawMapEntry>& counts,
                                            int num_cpus) {

@@ -14,6 +14,7 @@
 #include "manifest/manifest.h"
 #include "runtime/leak_report.h"
 #include "runtime/map_printer.h"
+#include "runtime/map_reader.h"
 
 namespace ms::runtime {
 
@@ -28,6 +29,7 @@ std::optional<OutstandingLayout> outstanding_layout(const manifest::MapDesc& map
 
 std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout,
                                                       const std::vector<RawMapEntry>& entries);
+std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries);
 
 // Joins the bytes and allocation maps of print_leak_stacks by stack.
 std::vector<CombinedStack> decode_combined(const manifest::MapDesc& bytes_map, const std::vector<RawMapEntry>& bytes,

@@ -34,21 +34,25 @@ bool read_keys(int fd, const manifest::MapDesc& map, std::vector<std::vector<uin
 
 // BPF_MAP_LOOKUP_BATCH: thousands of entries per system call instead of two
 // calls per entry (a million outstanding allocations read in well under a
-// second). Returns false, leaving `out` empty, if the kernel cannot batch this
-// map, so the caller falls back to walking the keys.
-bool read_map_batched(int fd, const manifest::MapDesc& map, size_t value_size, std::vector<RawMapEntry>& out) {
-  uint32_t chunk = 4096;
-  std::vector<uint8_t> keys, values;
+// second), straight into contiguous buffers. Returns false, leaving `out`
+// empty, if the kernel cannot batch this map, so the caller falls back to
+// walking the keys.
+bool read_batched(int fd, const manifest::MapDesc& map, size_t value_size, FlatMapEntries& out) {
+  out.key_size = map.key_size;
+  out.value_size = value_size;
+  out.count = 0;
+  uint32_t chunk = 8192;
   // The batch position is the kernel's (a bucket index for hash maps): room
   // for a key or 8 bytes, whichever is larger.
   std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
   bool first = true;
   LIBBPF_OPTS(bpf_map_batch_opts, opts);
   for (;;) {
-    keys.resize(static_cast<size_t>(chunk) * map.key_size);
-    values.resize(static_cast<size_t>(chunk) * value_size);
+    out.keys.resize((out.count + chunk) * map.key_size);
+    out.values.resize((out.count + chunk) * value_size);
     uint32_t count = chunk;
-    int rc = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(), keys.data(), values.data(),
+    int rc = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(),
+                                  out.keys.data() + out.count * map.key_size, out.values.data() + out.count * value_size,
                                   &count, &opts);
     int err = rc < 0 ? errno : 0;
     if (rc < 0 && err == ENOSPC && count == 0) {
@@ -57,25 +61,45 @@ bool read_map_batched(int fd, const manifest::MapDesc& map, size_t value_size, s
       continue;
     }
     if (rc < 0 && err != ENOENT) break;
-    for (uint32_t i = 0; i < count; ++i) {
-      RawMapEntry e;
-      e.key.assign(keys.begin() + i * map.key_size, keys.begin() + (i + 1) * map.key_size);
-      e.value.assign(values.begin() + i * value_size, values.begin() + (i + 1) * value_size);
-      out.push_back(std::move(e));
+    out.count += count;
+    if (rc < 0) {  // ENOENT: that was the last batch
+      out.keys.resize(out.count * map.key_size);
+      out.values.resize(out.count * value_size);
+      return true;
     }
-    if (rc < 0) return true;  // ENOENT: that was the last batch
     in_batch.swap(out_batch);
     first = false;
   }
-  out.clear();
+  out = {};
   return false;
 }
 
 }  // namespace
 
+bool read_map_flat(int fd, const manifest::MapDesc& map, int num_cpus, FlatMapEntries& out, std::string& error) {
+  if (read_batched(fd, map, lookup_value_size(map, num_cpus), out)) return true;
+  std::vector<RawMapEntry> entries;
+  if (!read_map(fd, map, num_cpus, entries, error)) return false;
+  out.key_size = map.key_size;
+  out.value_size = lookup_value_size(map, num_cpus);
+  out.count = entries.size();
+  for (const auto& e : entries) {
+    out.keys.insert(out.keys.end(), e.key.begin(), e.key.end());
+    out.values.insert(out.values.end(), e.value.begin(), e.value.end());
+  }
+  return true;
+}
+
 bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error) {
   out.clear();
-  if (read_map_batched(fd, map, lookup_value_size(map, num_cpus), out)) return true;
+  FlatMapEntries flat;
+  if (read_batched(fd, map, lookup_value_size(map, num_cpus), flat)) {
+    out.reserve(flat.count);
+    for (size_t i = 0; i < flat.count; ++i)
+      out.push_back({std::vector<uint8_t>(flat.key(i), flat.key(i) + flat.key_size),
+                     std::vector<uint8_t>(flat.value(i), flat.value(i) + flat.value_size)});
+    return true;
+  }
   std::vector<std::vector<uint8_t>> keys;
   if (!read_keys(fd, map, keys, error)) return false;
   const size_t value_size = lookup_value_size(map, num_cpus);

@@ -14,6 +14,16 @@ namespace ms::runtime {
 // skipped. Returns false with `error` set if the kernel refuses.
 bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error);
 
+// Every entry, keys and values each in one contiguous buffer (entry i's key at
+// i * key_size): no allocation per entry, for maps of a million entries.
+struct FlatMapEntries {
+  size_t key_size = 0, value_size = 0, count = 0;
+  std::vector<uint8_t> keys, values;
+  const uint8_t* key(size_t i) const { return keys.data() + i * key_size; }
+  const uint8_t* value(size_t i) const { return values.data() + i * value_size; }
+};
+bool read_map_flat(int fd, const manifest::MapDesc& map, int num_cpus, FlatMapEntries& out, std::string& error);
+
 // Sets the value of every key to zero bytes (every CPU's slot of a per-CPU map).
 bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& error);
 

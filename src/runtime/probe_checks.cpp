@@ -83,7 +83,10 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
   for (size_t i = 0; i < manifest.probes.size(); ++i) {
     const auto& p = manifest.probes[i];
     auto script_error = [&](const std::string& msg) {
-      problems.push_back({true, located_probe_error(manifest, p, source, msg)});
+      problems.push_back({true, false, located_probe_error(manifest, p, source, msg)});
+    };
+    auto missing_function = [&](const std::string& msg) {
+      problems.push_back({true, true, located_probe_error(manifest, p, source, msg), i});
     };
     switch (p.type) {
       case ProbeType::Begin:
@@ -129,7 +132,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
           for (const auto& f : one_per_address(matching))
             plan.sites.push_back({f.demangled.empty() ? f.name : f.demangled, f.file_offset + spec->offset});
           if (plan.sites.empty()) {
-            script_error(has_wildcard(spec->name) ? "no function matches '" + spec->name + "' in " + *path
+            missing_function(has_wildcard(spec->name) ? "no function matches '" + spec->name + "' in " + *path
                                                   : "function '" + spec->name + "' not found in " + *path);
             break;
           }
@@ -152,7 +155,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
             script_error(*path + " is not an ELF file");
             break;
           case SymbolCheck::NoSuchFunction:
-            script_error("function '" + spec->name + "' not found in " + *path);
+            missing_function("function '" + spec->name + "' not found in " + *path);
             break;
           case SymbolCheck::IndirectFunction:
             script_error("'" + spec->name + "' in " + *path +
@@ -165,7 +168,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         if (!tracefs_checked) {
           tracefs_checked = true;
           if (auto err = ensure_tracefs()) {
-            problems.push_back({false, *err});
+            problems.push_back({false, false, *err});
             return problems;
           }
         }

@@ -14,7 +14,9 @@ namespace ms::runtime {
 
 struct ProbeProblem {
   bool is_script_error = true;  // false: the machine, not the script (tracefs will not mount)
+  bool missing_function = false;  // a uprobe's function is not in its binary (optional with `missing_functions warn`)
   std::string message;          // located, possibly several lines, no final newline
+  size_t probe_index = 0;       // missing_function: which manifest probe
 };
 
 // Where one uprobe attach point goes in its binary: a function by name (the

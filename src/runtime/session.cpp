@@ -26,6 +26,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <set>
 #include <functional>
 #include <thread>
 
@@ -135,7 +136,8 @@ class Session {
   void consume_events();
   void flush_output();
   std::string map_text(int index, uint32_t top = 0, uint32_t div = 1);
-  std::string leak_report_text(const manifest::EventDesc& e);
+  std::string leak_report_text(const manifest::EventDesc& e);  // --timings: how long it took
+  std::string build_leak_report(const manifest::EventDesc& e);
   bool read_script_map(int index, std::vector<RawMapEntry>& entries);
   void print_all_maps();
   void stop_command();
@@ -165,7 +167,8 @@ class Session {
   int num_cpus_ = 1;
   bool command_exited_ = false;
   Symbolizer symbolizer_;
-  std::unique_ptr<StackRenderer> renderer_;  // stacks and symbols in maps and printf
+  std::unique_ptr<StackRenderer> renderer_;
+  std::vector<bool> skipped_;  // probes left out: their function is missing (missing_functions warn)  // stacks and symbols in maps and printf
   FdGuard child_signal_fd_;  // SIGCHLD, when the command is stopped at exit for its mappings
 };
 
@@ -332,15 +335,32 @@ bool Session::read_script_map(int index, std::vector<RawMapEntry>& entries) {
 }
 
 std::string Session::leak_report_text(const manifest::EventDesc& e) {
+  timespec t0{};
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  std::string text = build_leak_report(e);
+  if (options_.timings) {
+    timespec t1{};
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    std::fprintf(stderr, "timings: leak report (%zu bytes of text) in %.0f ms\n", text.size(),
+                 (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+  }
+  return text;
+}
+
+std::string Session::build_leak_report(const manifest::EventDesc& e) {
   const auto& first = manifest_.maps[static_cast<size_t>(e.map_index)];
   const LeakReportOptions options = leak_options(e.leak);
   LeakSummary summary;
   std::vector<OutstandingAllocation> allocations;  // the summary points into it
   bool kernel = false;
   uint32_t limit = 0;
-  std::vector<RawMapEntry> entries;
-  if (!read_script_map(e.map_index, entries)) return {};
   if (e.leak.count_map_index < 0) {
+    FlatMapEntries flat;
+    std::string read_error;
+    if (!read_map_flat(object_->map_fd(first.elf_name), first, num_cpus_, flat, read_error)) {
+      print_error(read_error);
+      return {};
+    }
     std::string error;
     auto layout = outstanding_layout(first, error);
     if (!layout) {
@@ -349,14 +369,14 @@ std::string Session::leak_report_text(const manifest::EventDesc& e) {
     }
     kernel = layout->kernel_stack;
     limit = layout->stack_limit;
-    allocations = decode_outstanding(*layout, entries);
+    allocations = decode_outstanding(*layout, flat);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
     summary = summarize_outstanding(allocations, now, options);
   } else {
-    std::vector<RawMapEntry> counts;
-    if (!read_script_map(e.leak.count_map_index, counts)) return {};
+    std::vector<RawMapEntry> entries, counts;
+    if (!read_script_map(e.map_index, entries) || !read_script_map(e.leak.count_map_index, counts)) return {};
     const auto& count_map = manifest_.maps[static_cast<size_t>(e.leak.count_map_index)];
     if (!first.key.empty()) {
       kernel = first.key[0].kind == manifest::FieldKind::KernelStack;
@@ -522,6 +542,31 @@ int Session::run() {
 
   // Script problems first: they are the user's to fix, whatever the machine.
   std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_, &uprobe_plans_, options_.pid);
+  skipped_.assign(manifest_.probes.size(), false);
+  if (options_.missing_functions_warn) {
+    // The script allows it (`missing_functions warn`): a probe on a function
+    // its binary lacks (jemalloc has no pvalloc) is left out, with a warning.
+    size_t uprobes = 0, skipped = 0;
+    for (const auto& pd : manifest_.probes)
+      uprobes += pd.type == ProbeType::Uprobe || pd.type == ProbeType::Uretprobe;
+    std::vector<ProbeProblem> kept;
+    std::set<std::string> warned;  // an entry and a return probe miss the same function
+    for (auto& pr : problems) {
+      if (!pr.missing_function) {
+        kept.push_back(std::move(pr));
+        continue;
+      }
+      skipped_[pr.probe_index] = true;
+      ++skipped;
+      std::string first_line = pr.message.substr(0, pr.message.find('\n'));
+      auto at = first_line.find(": error: ");
+      std::string text = at == std::string::npos ? first_line : first_line.substr(at + 9);
+      if (warned.insert(text).second) std::fprintf(stderr, "warning: %s (probe skipped)\n", text.c_str());
+    }
+    if (skipped == uprobes && uprobes > 0 && kept.empty())
+      kept.push_back({true, false, "error: none of the script's uprobe functions exist in their binaries"});
+    problems = std::move(kept);
+  }
   if (!problems.empty()) {
     bool script = true;
     for (const auto& p : problems) {
@@ -644,6 +689,7 @@ int Session::run() {
       has_end = true;
       continue;
     }
+    if (skipped_[i]) continue;
     if (!attach_one(i, error)) return fail(error);  // teardown kills a held command
   }
   memscript_begin_trigger();

@@ -19,6 +19,7 @@ inline constexpr int kExitUsage = 2;        // bad command line
 inline constexpr int kExitRuntime = 3;      // load/attach/privilege/target failures
 
 struct RunOptions {
+  bool missing_functions_warn = false;  // the script's `missing_functions warn`: skip such uprobes
   pid_t pid = 0;                     // -p PID: uprobes filtered to it; tracing ends when it exits
   std::vector<std::string> command;  // -c: argv, started stopped, released after attach
   bool verifier_log = false;         // -d verifier: print the full verifier log

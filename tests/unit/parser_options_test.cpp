@@ -236,7 +236,7 @@ TEST(ScriptOptions, BlockPlacementAndSyntax) {
             "t.ms:2:3: error: unknown item 'colour' in the options block\n"
             "  colour \"blue\"\n"
             "  ^~~~~~\n"
-            "hint: an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N` and declarations "
+            "hint: an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn` and declarations "
             "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`\n");
   EXPECT_EQ(declare("options {\n  map_size 0\n}\n").errors,
             "t.ms:2:12: error: map_size must be a number of entries from 1 to 67108864, not '0'\n"
