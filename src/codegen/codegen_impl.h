@@ -137,6 +137,8 @@ class Codegen {
   llvm::Value* byte_ptr(llvm::Value* base, uint32_t offset);
   llvm::Value* load_ctx_u64(uint32_t offset);
   llvm::Value* map_lookup(llvm::GlobalVariable* map, llvm::Value* key);
+  // Adds 1 to the u64 at `key` (a u32 slot) of a per-CPU array, if it exists.
+  void increment_counter(llvm::GlobalVariable* percpu_array, llvm::Value* key);
   void set_loc(const Location& loc);
   // Stores `val` into a field of `size` bytes at `dst`: integers as 8 bytes,
   // strings copied (truncated or NUL-padded to `size`; `dst` must be zeroed).

@@ -57,6 +57,19 @@ llvm::Value* Codegen::load_ctx_u64(uint32_t offset) {
   return load;
 }
 
+void Codegen::increment_counter(llvm::GlobalVariable* percpu_array, llvm::Value* key) {
+  llvm::Value* p = map_lookup(percpu_array, key);
+  auto* have = llvm::BasicBlock::Create(*llvm_, "counter_have", fn_);
+  auto* done = llvm::BasicBlock::Create(*llvm_, "counter_done", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(p), done, have);
+  b_->SetInsertPoint(have);
+  // Per-CPU slot: a plain increment is enough.
+  llvm::Value* old = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8));
+  b_->CreateAlignedStore(b_->CreateAdd(old, b_->getInt64(1)), p, llvm::Align(8));
+  b_->CreateBr(done);
+  b_->SetInsertPoint(done);
+}
+
 llvm::Value* Codegen::map_lookup(llvm::GlobalVariable* map, llvm::Value* key) {
   return call_helper(kMapLookupElem, b_->getPtrTy(), {map, key}, "lookup");
 }

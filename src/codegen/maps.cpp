@@ -314,13 +314,7 @@ void Codegen::count_map_error(llvm::Value* rc, int map_index) {
   if (!map_err_key_) map_err_key_ = stack_buffer(4, {}, "map_err_key");
   auto* key = map_err_key_;
   b_->CreateAlignedStore(b_->getInt32(static_cast<uint32_t>(map_index)), key, llvm::Align(8));
-  llvm::Value* p = map_lookup(map_errors_, key);
-  auto* have = llvm::BasicBlock::Create(*llvm_, "map_err_have", fn_);
-  b_->CreateCondBr(b_->CreateIsNull(p), done, have);
-  b_->SetInsertPoint(have);
-  // Per-CPU slot: a plain increment is enough.
-  llvm::Value* old = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8));
-  b_->CreateAlignedStore(b_->CreateAdd(old, b_->getInt64(1)), p, llvm::Align(8));
+  increment_counter(map_errors_, key);
   b_->CreateBr(done);
   b_->SetInsertPoint(done);
 }

@@ -60,16 +60,7 @@ void Codegen::define_stack_maps() {
 void Codegen::count_stack_error(manifest::StackError why) {
   auto* key = stack_buffer(4, {}, "stack_err_key");
   b_->CreateAlignedStore(b_->getInt32(static_cast<uint32_t>(why)), key, llvm::Align(8));
-  llvm::Value* p = map_lookup(stack_errors_, key);
-  auto* have = llvm::BasicBlock::Create(*llvm_, "stack_err_have", fn_);
-  auto* done = llvm::BasicBlock::Create(*llvm_, "stack_err_done", fn_);
-  b_->CreateCondBr(b_->CreateIsNull(p), done, have);
-  b_->SetInsertPoint(have);
-  // Per-CPU slot: a plain increment is enough.
-  llvm::Value* old = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8));
-  b_->CreateAlignedStore(b_->CreateAdd(old, b_->getInt64(1)), p, llvm::Align(8));
-  b_->CreateBr(done);
-  b_->SetInsertPoint(done);
+  increment_counter(stack_errors_, key);
 }
 
 Value Codegen::gen_stack(const Type& t, const Location& loc) {
