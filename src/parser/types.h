@@ -56,7 +56,7 @@ struct Type {
   uint32_t pointee = 0;
   bool pointee_signed = false;
   // Tuple only: the element types (integers, strings, stacks, symbols).
-  std::vector<Type> elements;
+  std::vector<Type> elements = {};
   // Timestamp only: the strftime format; two formats are two types (they print differently).
   std::string format;
 
