@@ -8,6 +8,7 @@ every workload, interleaved, REPS times; the table shows medians [min-max] and
 the overhead per pair over the untraced median.
 
 usage: bench/alloc_overhead.py BUILD_DIR [REPS] [--update-doc docs/benchmarks.md]
+       [--workloads churn1,churn4] [--skip valgrind,placement]
 """
 import argparse
 import os
@@ -74,8 +75,14 @@ def main():
     ap.add_argument("build")
     ap.add_argument("reps", nargs="?", type=int, default=5)
     ap.add_argument("--update-doc", help="rewrite the alloc_overhead section of this markdown file")
+    ap.add_argument("--workloads", help="comma-separated workload names to run (default: all)")
+    ap.add_argument("--skip", help="comma-separated substrings: leave out configurations whose name has one")
     args = ap.parse_args()
     cfgs, wls = configs(args.build), workloads(args.build)
+    if args.workloads:
+        wls = [w for w in wls if w[0] in args.workloads.split(",")]
+    if args.skip:
+        cfgs = [c for c in cfgs if c[0] == "untraced" or not any(x in c[0] for x in args.skip.split(","))]
     results = {(c, w): [] for c, _ in cfgs for w, _ in wls}
     for rep in range(args.reps):
         for wname, cmd in wls:
