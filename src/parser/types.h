@@ -58,7 +58,7 @@ struct Type {
   // Tuple only: the element types (integers, strings, stacks, symbols).
   std::vector<Type> elements = {};
   // Timestamp only: the strftime format; two formats are two types (they print differently).
-  std::string format;
+  std::string format = {};
 
   static Type none() { return {}; }
   static Type integer(bool is_signed = true) { return {TypeKind::Integer, 8, is_signed}; }
