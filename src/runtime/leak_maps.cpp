@@ -39,22 +39,6 @@ std::optional<OutstandingLayout> outstanding_layout(const manifest::MapDesc& map
   return l;
 }
 
-std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout,
-                                                      const std::vector<RawMapEntry>& entries) {
-  std::vector<OutstandingAllocation> out;
-  out.reserve(entries.size());
-  for (const auto& e : entries) {
-    OutstandingAllocation a;
-    a.address = u64_at(e.key, 0);
-    a.size = u64_at(e.value, layout.size_offset);
-    a.timestamp_ns = u64_at(e.value, layout.time_offset);
-    a.stack = u64_at(e.value, layout.stack_offset);
-    a.stack_known = a.stack != 0;  // 0: the stack could not be recorded
-    out.push_back(a);
-  }
-  return out;
-}
-
 std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries) {
   std::vector<OutstandingAllocation> out(entries.count);
   auto at = [](const uint8_t* p, size_t off, size_t size) {
@@ -70,7 +54,7 @@ std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& l
     a.size = at(v, layout.size_offset, entries.value_size);
     a.timestamp_ns = at(v, layout.time_offset, entries.value_size);
     a.stack = at(v, layout.stack_offset, entries.value_size);
-    a.stack_known = a.stack != 0;
+    a.stack_known = a.stack != 0;  // 0: the stack could not be recorded
   }
   return out;
 }

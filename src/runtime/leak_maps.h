@@ -27,8 +27,6 @@ struct OutstandingLayout {
 // nullopt (with `error`) if the map does not have that shape.
 std::optional<OutstandingLayout> outstanding_layout(const manifest::MapDesc& map, std::string& error);
 
-std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout,
-                                                      const std::vector<RawMapEntry>& entries);
 std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries);
 
 // Joins the bytes and allocation maps of print_leak_stacks by stack.

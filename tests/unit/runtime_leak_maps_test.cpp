@@ -46,7 +46,12 @@ TEST(LeakMaps, DecodesOutstandingAllocations) {
   ASSERT_TRUE(layout) << error;
   EXPECT_EQ(layout->stack_offset, 16u);
   EXPECT_FALSE(layout->kernel_stack);
-  std::vector<RawMapEntry> entries = {{words({0x1000}), words({100, 5'000, 77})}, {words({0x2000}), words({8, 6'000, 0})}};
+  FlatMapEntries entries;  // as read_map_flat leaves them: keys and values back to back
+  entries.key_size = 8;
+  entries.value_size = 24;
+  entries.count = 2;
+  entries.keys = words({0x1000, 0x2000});
+  entries.values = words({100, 5'000, 77, 8, 6'000, 0});
   auto allocs = decode_outstanding(*layout, entries);
   ASSERT_EQ(allocs.size(), 2u);
   EXPECT_EQ(allocs[0].address, 0x1000u);
