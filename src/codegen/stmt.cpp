@@ -238,10 +238,8 @@ void Codegen::gen_leak_report(const ast::Call& c) {
     const ast::Expr& a = *c.args[i];
     return a.kind == ast::NodeKind::Integer ? static_cast<const ast::Integer&>(a).value : 0;
   };
-  static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded", "sample_bytes"};
-  static const char* const kPerStack[] = {"top", "sort", "sample_rate", "folded"};
   for (size_t i = maps; i < c.args.size(); ++i) {
-    const std::string name = per_address ? kPerAddress[i - maps] : kPerStack[i - maps];
+    const std::string_view name = leak_report_setting(per_address, i - maps);
     if (name == "top") desc.leak.top = static_cast<uint32_t>(number(i));
     else if (name == "older") desc.leak.min_age_ns = number(i);
     else if (name == "sort")

@@ -643,13 +643,11 @@ class TypeChecker {
       }
     }
     // The settings, in order; "sort" is a string, the rest integers.
-    static const char* const kPerAddress[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded", "sample_bytes"};
-    static const char* const kPerStack[] = {"top", "sort", "sample_rate", "folded"};
     for (size_t i = maps; i < c.args.size(); ++i) {
-      const char* name = per_address ? kPerAddress[i - maps] : kPerStack[i - maps];
+      const std::string name(leak_report_setting(per_address, i - maps));
       ast::Expr& a = *c.args[i];
       expr(a);
-      if (std::string(name) == "sort") {
+      if (name == "sort") {
         if (a.kind != ast::NodeKind::String || (static_cast<ast::String&>(a).value != "size" &&
                                                 static_cast<ast::String&>(a).value != "count"))
           error(a.loc, c.func + "() sort must be \"size\" or \"count\"");
