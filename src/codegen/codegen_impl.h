@@ -45,6 +45,9 @@ enum HelperId : int {
 inline constexpr uint64_t kBpfAny = 0;
 inline constexpr uint64_t kBpfNoExist = 1;
 inline constexpr uint32_t kBpfStackLimit = 512;
+// BPF stack the stack-capture subprogram uses (its slots, rounded up), counted
+// against the caller's limit: the verifier limits a call chain as a whole.
+inline constexpr uint32_t kStackCaptureFrameBytes = 64;
 
 inline uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
 
@@ -127,6 +130,14 @@ class Codegen {
   // --- stacks (stacks.cpp)
   void define_stack_maps();
   Value gen_stack(const Type& t, const Location& loc);
+  // One BPF subprogram per kind of stack capture (stacks.cpp).
+  struct StackCaptureKind {
+    bool kernel = false;
+    uint32_t limit = 0;
+    bool entry_caller = false;  // a uprobe at entry: add the caller the frame-pointer walk misses
+  };
+  llvm::Function* stack_capture_function(const StackCaptureKind& kind);
+  llvm::Value* emit_stack_capture(const StackCaptureKind& kind, const Location& loc);
   void count_stack_error(manifest::StackError why);
 
   // --- helpers and stack (helpers.cpp)
