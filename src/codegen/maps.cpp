@@ -11,6 +11,8 @@ namespace {
 constexpr uint64_t kMapTypeHash = 1;
 constexpr uint64_t kMapTypeArray = 2;
 constexpr uint64_t kMapTypePercpuHash = 5;
+constexpr uint64_t kMapTypeLruHash = 9;
+constexpr uint64_t kMapTypeLruPercpuHash = 10;
 constexpr uint64_t kMapTypeRingbuf = 27;
 constexpr uint64_t kMapTypePercpuArray = 6;
 constexpr uint64_t kBpfNoPrealloc = 1;  // BPF_F_NO_PREALLOC
@@ -127,6 +129,12 @@ void Codegen::define_maps() {
     d.name = name;
     d.elf_name = map_elf_name(name);
     d.max_entries = options_.max_entries;
+    for (const ast::MapDecl& decl : program_.map_decls)
+      if (decl.map == name) {
+        d.max_entries = decl.entries;
+        d.declared = true;
+        d.lru = decl.lru;
+      }
     uint32_t off = 0;
     for (const Type& kt : mi.key) {
       d.key.push_back(field_of(kt, off));
@@ -162,14 +170,18 @@ void Codegen::define_maps() {
     MapDef def;
     def.info = &mi;
     def.index = static_cast<int>(manifest_.maps.size());
+    // Hash maps get memory for the entries in use only, so a map sized for a
+    // million allocations costs nothing until used (but its buckets: 16 bytes
+    // per entry, which is why small maps are worth declaring). LRU maps are
+    // always preallocated.
+    const uint64_t type = d.lru ? (d.percpu ? kMapTypeLruPercpuHash : kMapTypeLruHash)
+                                : (d.percpu ? kMapTypePercpuHash : kMapTypeHash);
     def.global = define_map_global(d.elf_name, mi.first_use.line,
-                                   {{"type", d.percpu ? kMapTypePercpuHash : kMapTypeHash},
+                                   {{"type", type},
                                     {"max_entries", d.max_entries},
                                     {"key_size", d.key_size},
                                     {"value_size", d.value_size},
-                                    // Memory for the entries in use only, so a map sized
-                                    // for a million allocations costs nothing until used.
-                                    {"map_flags", kBpfNoPrealloc}});
+                                    {"map_flags", d.lru ? 0 : kBpfNoPrealloc}});
     manifest_.maps.push_back(std::move(d));
     maps_.emplace(name, def);
   }

@@ -104,6 +104,8 @@ struct MapDesc {
   std::string elf_name;  // the symbol of its definition in the ELF `.maps` section
   bool percpu = false;   // BPF_MAP_TYPE_PERCPU_HASH (aggregations) or BPF_MAP_TYPE_HASH
   uint32_t max_entries = 0;
+  bool declared = false;  // sized by `let @x = hash(N)`, not by --map-size
+  bool lru = false;       // lruhash: a full map evicts its least recently used entry
   std::vector<Field> key;  // empty: scalar map (8-byte zero key)
   uint32_t key_size = 8;
   AggKind agg = AggKind::None;

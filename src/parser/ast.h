@@ -281,8 +281,18 @@ struct OptionsBlock {
   std::vector<std::pair<std::string, Location>> unknown_items;
 };
 
+// `let @name = hash(N);` / `lruhash(N)` before the probes (bpftrace's map
+// declarations): the map's kind and size, instead of --map-size / map_size.
+struct MapDecl {
+  std::string map;  // "@name"
+  bool lru = false;
+  uint32_t entries = 0;
+  Location loc;
+};
+
 struct Program {
   OptionsBlock options;
+  std::vector<MapDecl> map_decls;
   std::vector<std::unique_ptr<Probe>> probes;
 };
 

@@ -28,6 +28,8 @@ struct ParseContext {
   bool premature_eof_reported = false;
   // The scanner just read the `options` keyword: its '{' opens an options block.
   bool options_next = false;
+  // Inside `let @x = hash(N);` at the top level: its ';' returns to attach points.
+  bool in_map_decl = false;
   // Items of the options block being parsed, moved into the program at its '}'.
   ast::OptionsBlock pending_options;
 };

@@ -19,6 +19,7 @@
 %parse-param {ms::detail::ParseContext& ctx}
 
 %code requires {
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -87,6 +88,7 @@ void mark_increment(std::unique_ptr<ms::ast::Stmt>& s) {
 %token BREAK "'break'"
 %token CONTINUE "'continue'"
 %token RETURN "'return'"
+%token LET "'let'"
 %token <std::string> INT_TYPE "integer type"
 %token INC "'++'"
 %token DEC "'--'"
@@ -139,6 +141,27 @@ program
   : %empty
   | program probe          { if ($2) ctx.program->probes.push_back(std::move($2)); }
   | program options_block
+  | program map_decl
+  ;
+
+// let @name = hash(N); / lruhash(N): bpftrace's map declarations.
+map_decl
+  : LET MAP '=' IDENT '(' INT ')' ';' {
+      auto& decls = ctx.program->map_decls;
+      const bool known = $4 == "hash" || $4 == "lruhash";
+      if (!known) {
+        ctx.diags.error(@4, "unknown map kind '" + $4 + "'",
+                        "a map is declared as hash(ENTRIES) or lruhash(ENTRIES) (aggregations are per-CPU by themselves)");
+      } else if ($6 < 1 || $6 > 67108864) {
+        ctx.diags.error(@6, "a map holds from 1 to 67108864 entries, not " + std::to_string($6));
+      } else if (!ctx.program->probes.empty()) {
+        ctx.diags.error(@1, "map declarations must come before the probes", "move it to the top of the script");
+      } else if (std::any_of(decls.begin(), decls.end(), [&](const auto& d) { return d.map == $2; })) {
+        ctx.diags.error(@2, "map " + $2 + " is declared twice");
+      } else {
+        decls.push_back({$2, $4 == "lruhash", static_cast<uint32_t>($6), @$});
+      }
+    }
   ;
 
 // options { NAME: TYPE [= DEFAULT] [FLAGS] "HELP" ... }: see script_options.h.

@@ -408,10 +408,12 @@ void Session::report_map_errors() {
     if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
     uint64_t total = 0;
     for (uint64_t v : per_cpu) total += v;
+    const manifest::MapDesc& m = manifest_.maps[i];
     if (total)
-      std::fprintf(stderr, "memscript: %llu update%s of %s failed: the map is full (%u entries; raise --map-size)\n",
-                   static_cast<unsigned long long>(total), total == 1 ? "" : "s", manifest_.maps[i].name.c_str(),
-                   manifest_.maps[i].max_entries);
+      std::fprintf(stderr, "memscript: %llu update%s of %s failed: the map is full (%u entries; %s)\n",
+                   static_cast<unsigned long long>(total), total == 1 ? "" : "s", m.name.c_str(), m.max_entries,
+                   m.declared ? ("raise the size in its declaration, let " + m.name + " = hash(N)").c_str()
+                              : "raise --map-size");
   }
 }
 

@@ -3,6 +3,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include <sstream>
+
 #include "codegen_test_support.h"
 
 namespace ms::test {
@@ -20,7 +22,12 @@ void expect_object_matches_manifest(const CompileResult& r) {
   for (const auto& m : r.manifest.maps) {
     bpf_map* map = bpf_object__find_map_by_name(obj.get(), m.elf_name.c_str());
     ASSERT_NE(map, nullptr) << m.elf_name;
-    EXPECT_EQ(bpf_map__type(map), m.percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH) << m.name;
+    if (m.lru)
+      EXPECT_EQ(bpf_map__type(map), m.percpu ? BPF_MAP_TYPE_LRU_PERCPU_HASH : BPF_MAP_TYPE_LRU_HASH) << m.name;
+    else
+      EXPECT_EQ(bpf_map__type(map), m.percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH) << m.name;
+    // LRU maps cannot skip preallocation; hash maps always do.
+    EXPECT_EQ(bpf_map__map_flags(map), m.lru ? 0u : static_cast<uint32_t>(BPF_F_NO_PREALLOC)) << m.name;
     EXPECT_EQ(bpf_map__key_size(map), m.key_size) << m.name;
     EXPECT_EQ(bpf_map__value_size(map), m.value_size) << m.name;
     EXPECT_EQ(bpf_map__max_entries(map), m.max_entries) << m.name;
@@ -305,6 +312,64 @@ TEST(CodegenCompile, MaxEntriesOption) {
   auto c = compile_script("BEGIN { @x[pid] = 1; }", opts);
   ASSERT_TRUE(c.result) << c.errors();
   EXPECT_EQ(c.result->manifest.maps.at(0).max_entries, 123u);
+  expect_object_matches_manifest(*c.result);
+}
+
+TEST(CodegenCompile, MapDeclarationsSizeTheirMapsWhateverTheDefault) {
+  CompileOptions opts;
+  opts.max_entries = 123;
+  auto c = compile_script("let @pending = hash(16); let @seen = lruhash(8); let @unused = hash(2);\n"
+                          "BEGIN { @pending[tid] = 1; @seen[pid] = count(); @other[1] = 2; }",
+                          opts);
+  ASSERT_TRUE(c.result) << c.errors();
+  const auto& maps = c.result->manifest.maps;
+  ASSERT_EQ(maps.size(), 3u);  // @unused is not created
+  auto find = [&](const std::string& n) {
+    for (const auto& m : maps)
+      if (m.name == n) return m;
+    ADD_FAILURE() << n;
+    return manifest::MapDesc{};
+  };
+  EXPECT_EQ(find("@pending").max_entries, 16u);
+  EXPECT_TRUE(find("@pending").declared);
+  EXPECT_FALSE(find("@pending").lru);
+  EXPECT_EQ(find("@seen").max_entries, 8u);
+  EXPECT_TRUE(find("@seen").lru);
+  EXPECT_TRUE(find("@seen").percpu);
+  EXPECT_EQ(find("@other").max_entries, 123u);
+  EXPECT_FALSE(find("@other").declared);
+  expect_object_matches_manifest(*c.result);
+}
+
+TEST(CodegenCompile, StackCapturesShareOneSubprogramPerKind) {
+  // Twelve ustack sites compile to one capture subprogram (per kind), called
+  // from each program: the IR has one definition, not twelve inlined copies.
+  std::string script;
+  for (int i = 0; i < 6; ++i)
+    script += "uretprobe:libc:f" + std::to_string(i) + " { @a[retval] = ustack; @b[retval] = ustack(5); }\n";
+  script += "uprobe:libc:g { @c[arg0] = ustack; }\n";
+  CompileOptions opts;
+  opts.want_ir = true;
+  auto c = compile_script(script, opts);
+  ASSERT_TRUE(c.result) << c.errors();
+  const std::string& ir = c.result->ir;
+  // Lines of the optimised IR that define (or call) a function named `fn`.
+  auto count = [&](const std::string& kind, const std::string& fn) {
+    size_t n = 0;
+    std::istringstream lines(ir);
+    for (std::string line; std::getline(lines, line);) {
+      bool is_define = line.rfind("define ", 0) == 0;
+      if (line.find("@" + fn + "(") != std::string::npos &&
+          (kind == "define" ? is_define : !is_define && line.find(" call ") != std::string::npos))
+        ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("define", "ms_stack_u127"), 1u);
+  EXPECT_EQ(count("define", "ms_stack_u5"), 1u);
+  EXPECT_EQ(count("define", "ms_stack_u127_entry"), 1u);  // the uprobe adds its caller
+  EXPECT_EQ(count("call", "ms_stack_u127"), 6u);
+  EXPECT_EQ(count("call", "ms_stack_u5"), 6u);
   expect_object_matches_manifest(*c.result);
 }
 
