@@ -67,7 +67,80 @@ def run(argv):
     m = re.search(r"ns_per_op=([0-9.]+)", r.stdout)
     if not m:
         raise RuntimeError(f"no ns_per_op from {' '.join(argv)}:\n{r.stdout[-2000:]}")
-    return float(m.group(1))
+    return float(m.group(1)), r.stdout
+
+
+# The function each workload leaks from (churn's leak_some; the others leak
+# through C++ constructors or several sites, left unchecked here).
+LEAK_FUNCTION = {"churn1": "leak_some", "churn4": "leak_some"}
+
+
+def truth(out):
+    m = re.search(r"truth: leaks=(\d+) leaked_bytes=(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def found_leaks(cname, out, func):
+    """(count, bytes) of outstanding blocks allocated from `func` that the
+    tracer reported, or None when this tracer's output is not checked."""
+    if cname.startswith("memleak.ms"):
+        # The last report: "\tB bytes in N allocations from stack" + frames.
+        last = out.rfind("stacks with outstanding allocations")
+        if last < 0:
+            return (0, 0)
+        count = nbytes = 0
+        for block in re.split(r"\n\t(?=\d+ bytes in)", out[last:])[1:]:
+            m = re.match(r"(\d+) bytes in (\d+) allocations from stack", block)
+            if m and re.search(r"\b" + func + r"\+", block):
+                nbytes += int(m.group(1))
+                count += int(m.group(2))
+        return (count, nbytes)
+    if cname.startswith("bpftrace"):
+        sizes = {k: int(v) for k, v in re.findall(r"^@size\[(\d+)\]: (\d+)$", out, re.M)}
+        stacks = dict(re.findall(r"^@stack\[(\d+)\]:\n((?:\s+\S.*\n)+)", out, re.M))
+        keys = [k for k, st in stacks.items() if re.search(r"\b" + func + r"\+", st)]
+        return (len(keys), sum(sizes.get(k, 0) for k in keys))
+    if cname.startswith("valgrind"):
+        m = re.search(r"definitely lost: ([\d,]+) bytes in ([\d,]+) blocks", out)
+        return (int(m.group(2).replace(",", "")), int(m.group(1).replace(",", ""))) if m else (0, 0)
+    return None
+
+
+def leak_cell(cname, found, want):
+    if found is None or want is None:
+        return "not checked"
+    sampled = "-s " in cname or "sample-bytes" in cname
+    if found == want:
+        return f"{found[0]} blocks, {found[1]} B (exact)"
+    return f"{found[0]} blocks, {found[1]} B ({'estimate; ' if sampled else ''}truth {want[0]}, {want[1]} B)"
+
+
+def svg_plot(path, cfgs, wls, overhead):
+    """Horizontal bars: overhead per pair (µs) per configuration, one colour per workload."""
+    colours = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759"]
+    names = [c for c, _ in cfgs if c != "untraced"]
+    top = max([overhead[(c, w)] for c in names for w, _ in wls] + [1.0])
+    bar, gap, left, width = 12, 10, 330, 420
+    height = len(names) * (bar * len(wls) + gap) + 60
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 80}" height="{height}" '
+           'font-family="sans-serif" font-size="12">',
+           f'<text x="10" y="18" font-weight="bold">Overhead per malloc+free pair, µs (median)</text>']
+    y = 34
+    for c in names:
+        out.append(f'<text x="{left - 8}" y="{y + bar * len(wls) / 2 + 4:.0f}" text-anchor="end">{c}</text>')
+        for i, (w, _) in enumerate(wls):
+            v = overhead[(c, w)]
+            wpx = max(v, 0) / top * width
+            out.append(f'<rect x="{left}" y="{y}" width="{wpx:.1f}" height="{bar - 2}" fill="{colours[i % 4]}"/>')
+            out.append(f'<text x="{left + wpx + 4:.1f}" y="{y + bar - 3}">{v:.1f}</text>')
+            y += bar
+        y += gap
+    for i, (w, _) in enumerate(wls):
+        out.append(f'<rect x="{left + i * 90}" y="{y + 4}" width="10" height="10" fill="{colours[i % 4]}"/>'
+                   f'<text x="{left + i * 90 + 14}" y="{y + 13}">{w}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
 
 
 def main():
@@ -84,10 +157,14 @@ def main():
     if args.skip:
         cfgs = [c for c in cfgs if c[0] == "untraced" or not any(x in c[0] for x in args.skip.split(","))]
     results = {(c, w): [] for c, _ in cfgs for w, _ in wls}
+    leaks = {}  # (config, workload) -> (found, truth) from the first run
     for rep in range(args.reps):
         for wname, cmd in wls:
             for cname, wrap in cfgs:
-                results[(cname, wname)].append(run(wrap(cmd)))
+                ns, out = run(wrap(cmd))
+                results[(cname, wname)].append(ns)
+                if rep == 0 and wname in LEAK_FUNCTION:
+                    leaks[(cname, wname)] = (found_leaks(cname, out, LEAK_FUNCTION[wname]), truth(out))
         print(f"rep {rep + 1}/{args.reps} done", file=sys.stderr)
     lines = [f"Per malloc+free pair, medians of {args.reps} interleaved runs [min-max]; "
              "overhead = median minus the untraced median.", ""]
@@ -102,6 +179,33 @@ def main():
             cells.append(f"{med:.0f} [{min(v):.0f}-{max(v):.0f}]")
             cells.append("—" if cname == "untraced" else f"{(med - base[wname]) / 1000:.1f}")
         lines.append(f"| {cname} | " + " | ".join(cells) + " |")
+    overhead = {(c, w): (statistics.median(results[(c, w)]) - base[w]) / 1000 for c, _ in cfgs for w, _ in wls}
+    names = [c for c, _ in cfgs]
+
+    def ratio(a, b, w):
+        return f"{overhead[(a, w)] / overhead[(b, w)]:.2f}" if a in names and b in names and overhead[(b, w)] > 0 else "n/a"
+
+    lines += ["", "Ratios of overhead per pair (the targets: memleak.ms ≤ 0.5 × bpftrace; `-s 100` ≤ 1.2 × the floor):", ""]
+    lines.append("| ratio | " + " | ".join(w for w, _ in wls) + " |")
+    lines.append("|---|" + "---|" * len(wls))
+    for a, b in [("memleak.ms", "bpftrace memleak-like script"), ("memleak.ms", "heaptrack"),
+                 ("memleak.ms -s 100", "memscript empty probes (floor)"),
+                 ("memleak.ms --sample-bytes 64K", "memscript empty probes (floor)")]:
+        lines.append(f"| {a} / {b} | " + " | ".join(ratio(a, b, w) for w, _ in wls) + " |")
+    checked = [w for w, _ in wls if w in LEAK_FUNCTION]
+    if checked:
+        lines += ["", "Leaks each tracer reported from the workload's leaking function (first run), against the "
+                  "workload's own truth:", ""]
+        lines.append("| configuration | " + " | ".join(checked) + " |")
+        lines.append("|---|" + "---|" * len(checked))
+        for cname in names:
+            if cname == "untraced" or "empty probes" in cname:
+                continue
+            lines.append(f"| {cname} | " + " | ".join(leak_cell(cname, *leaks[(cname, w)]) for w in checked) + " |")
+    if args.update_doc:
+        svg = os.path.join(os.path.dirname(os.path.abspath(args.update_doc)), "benchmarks-overhead.svg")
+        svg_plot(svg, cfgs, wls, overhead)
+        lines += ["", f"![overhead per pair]({os.path.basename(svg)})"]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.update_doc:
