@@ -34,6 +34,8 @@ enum HelperId : int {
   kGetCurrentTask = 35,
   kGetCurrentCgroupId = 80,
   kSendSignal = 109,
+  kTaskStorageGet = 156,
+  kGetCurrentTaskBtf = 158,
   kProbeReadUser = 112,
   kProbeReadKernel = 113,
   kProbeReadUserStr = 114,
@@ -45,9 +47,6 @@ enum HelperId : int {
 inline constexpr uint64_t kBpfAny = 0;
 inline constexpr uint64_t kBpfNoExist = 1;
 inline constexpr uint32_t kBpfStackLimit = 512;
-// BPF stack the stack-capture subprogram uses (its slots, rounded up), counted
-// against the caller's limit: the verifier limits a call chain as a whole.
-inline constexpr uint32_t kStackCaptureFrameBytes = 64;
 
 inline uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
 
@@ -103,12 +102,18 @@ class Codegen {
   // --- maps (maps.cpp)
   void define_maps();
   llvm::GlobalVariable* define_map_global(const std::string& elf_name, int line,
-                                          const std::vector<std::pair<const char*, uint64_t>>& fields);
+                                          const std::vector<std::pair<const char*, uint64_t>>& fields,
+                                          uint32_t typed_value_size = 0);
   MapDef* find_map(const std::string& name, const Location& loc);
   llvm::Value* build_key(const ast::Map& m, MapDef& def);
   llvm::Value* build_key(const std::string& name, const std::vector<const ast::Expr*>& keys, const Location& loc,
                          MapDef& def);
   Value gen_map_read(const ast::Map& m);
+  // taskstorage maps (maps.cpp): the current thread's value, or null;
+  // `create` makes it (zeroed) when missing.
+  llvm::Value* task_storage_value(const MapDef& def, bool create);
+  bool refuse_task_storage(const MapDef& def, const Location& loc, const std::string& what);
+  bool check_task_storage_key(const ast::Map& m, const MapDef& def);
   void gen_map_assign(const ast::AssignMap& s);
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_compound_map_assign(const ast::AssignMap& s, MapDef& def);

@@ -156,7 +156,7 @@ Value Codegen::gen_map_len(const ast::Call& c) {
     return {b_->getInt64(0), Type::integer()};
   }
   MapDef* def = find_map(m->name, m->loc);
-  if (!def) return {b_->getInt64(0), Type::integer()};
+  if (!def || refuse_task_storage(*def, c.loc, "len()")) return {b_->getInt64(0), Type::integer()};
   auto* i64 = b_->getInt64Ty();
   auto* counter = stack_buffer(8, c.loc, "len");
   b_->CreateAlignedStore(b_->getInt64(0), counter, llvm::Align(8));
@@ -173,7 +173,7 @@ Value Codegen::gen_has_key(const ast::Call& c) {
     return {b_->getInt64(0), Type::integer()};
   }
   MapDef* def = find_map(m->name, m->loc);
-  if (!def) return {b_->getInt64(0), Type::integer()};
+  if (!def || refuse_task_storage(*def, c.loc, "has_key()")) return {b_->getInt64(0), Type::integer()};
   llvm::Value* key = build_key(m->name, {c.args[1].get()}, c.loc, *def);
   llvm::Value* p = map_lookup(def->global, key);
   return {b_->CreateZExt(b_->CreateIsNotNull(p), b_->getInt64Ty(), "has_key"), Type::integer(true)};

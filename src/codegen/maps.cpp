@@ -13,6 +13,8 @@ constexpr uint64_t kMapTypeArray = 2;
 constexpr uint64_t kMapTypePercpuHash = 5;
 constexpr uint64_t kMapTypeLruHash = 9;
 constexpr uint64_t kMapTypeLruPercpuHash = 10;
+constexpr uint64_t kMapTypeTaskStorage = 29;
+constexpr uint64_t kLocalStorageGetFCreate = 1;  // BPF_LOCAL_STORAGE_GET_F_CREATE
 constexpr uint64_t kMapTypeRingbuf = 27;
 constexpr uint64_t kMapTypePercpuArray = 6;
 constexpr uint64_t kBpfNoPrealloc = 1;  // BPF_F_NO_PREALLOC
@@ -94,7 +96,8 @@ Type type_of_field(const manifest::Field& f) {
 }
 
 llvm::GlobalVariable* Codegen::define_map_global(const std::string& elf_name, int line,
-                                                 const std::vector<std::pair<const char*, uint64_t>>& fields) {
+                                                 const std::vector<std::pair<const char*, uint64_t>>& fields,
+                                                 uint32_t typed_value_size) {
   // Equivalent of libbpf's
   //   struct { __uint(type, T); __uint(max_entries, N); ... } name SEC(".maps");
   // where __uint(f, v) is `int (*f)[v]`: the numbers live only in the BTF.
@@ -110,10 +113,24 @@ llvm::GlobalVariable* Codegen::define_map_global(const std::string& elf_name, in
         di_->createMemberType(file_, fname, file_, uline, 64, 64, offset, llvm::DINode::FlagZero, ptr));
     offset += 64;
   }
+  // Local-storage maps need BTF types for key and value (`__type(key, int)`):
+  // the kernel checks that the key is a 4-byte int.
+  size_t typed = 0;
+  if (typed_value_size) {
+    auto* u8 = di_->createBasicType("unsigned char", 8, llvm::dwarf::DW_ATE_unsigned_char);
+    auto* range = di_->getOrCreateSubrange(0, static_cast<int64_t>(typed_value_size));
+    auto* value = di_->createArrayType(typed_value_size * 8ull, 64, u8, di_->getOrCreateArray({range}));
+    for (auto [fname, ty] : {std::pair<const char*, llvm::DIType*>{"key", int_ty}, {"value", value}}) {
+      members.push_back(di_->createMemberType(file_, fname, file_, uline, 64, 64, offset, llvm::DINode::FlagZero,
+                                              di_->createPointerType(ty, 64)));
+      offset += 64;
+      ++typed;
+    }
+  }
   auto* struct_di = di_->createStructType(file_, "", file_, uline, offset, 64, llvm::DINode::FlagZero, nullptr,
                                           di_->getOrCreateArray(members));
 
-  std::vector<llvm::Type*> ptrs(fields.size(), b_->getPtrTy());
+  std::vector<llvm::Type*> ptrs(fields.size() + typed, b_->getPtrTy());
   auto* struct_ty = llvm::StructType::get(*llvm_, ptrs);
   auto* gv = new llvm::GlobalVariable(*module_, struct_ty, false, llvm::GlobalValue::ExternalLinkage,
                                       llvm::ConstantAggregateZero::get(struct_ty), elf_name);
@@ -134,6 +151,10 @@ void Codegen::define_maps() {
         d.max_entries = decl.entries;
         d.declared = true;
         d.lru = decl.lru;
+        d.task_storage = decl.task_storage;
+        if (decl.task_storage && (mi.key.size() != 1 || mi.key[0].kind != TypeKind::Integer))
+          error(decl.loc, "taskstorage map " + name + " is keyed by tid only",
+                "use it as " + name + "[tid]; declare hash(ENTRIES) for other keys");
       }
     uint32_t off = 0;
     for (const Type& kt : mi.key) {
@@ -176,6 +197,17 @@ void Codegen::define_maps() {
     // always preallocated.
     const uint64_t type = d.lru ? (d.percpu ? kMapTypeLruPercpuHash : kMapTypeLruHash)
                                 : (d.percpu ? kMapTypePercpuHash : kMapTypeHash);
+    if (d.task_storage) {
+      if (d.agg != manifest::AggKind::None)
+        error(mi.first_use, "taskstorage map " + name + " cannot hold an aggregation",
+              "it keeps one plain value per thread; declare hash(ENTRIES) for aggregations");
+      // One value per thread, created on first write, freed with the thread.
+      def.global = define_map_global(d.elf_name, mi.first_use.line,
+                                     {{"type", kMapTypeTaskStorage}, {"map_flags", kBpfNoPrealloc}}, d.value_size);
+      manifest_.maps.push_back(std::move(d));
+      maps_.emplace(name, def);
+      continue;
+    }
     def.global = define_map_global(d.elf_name, mi.first_use.line,
                                    {{"type", type},
                                     {"max_entries", d.max_entries},
@@ -239,8 +271,13 @@ Value Codegen::gen_map_read(const ast::Map& m) {
           "its value is kept per CPU and only combined when printed");
     return {b_->getInt64(0), Type::integer()};
   }
-  llvm::Value* key = build_key(m, *def);
-  llvm::Value* p = map_lookup(def->global, key);
+  llvm::Value* p = nullptr;
+  if (d.task_storage) {
+    if (!check_task_storage_key(m, *def)) return {b_->getInt64(0), type_of_field(d.value)};
+    p = task_storage_value(*def, false);
+  } else {
+    p = map_lookup(def->global, build_key(m, *def));
+  }
   auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
   auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
   llvm::BasicBlock* from = b_->GetInsertBlock();
@@ -295,7 +332,8 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
     internal_error(s.loc, "value type differs from the map's value layout");
     return;
   }
-  llvm::Value* key = build_key(*s.map, *def);
+  if (d.task_storage && !check_task_storage_key(*s.map, *def)) return;
+  llvm::Value* key = d.task_storage ? nullptr : build_key(*s.map, *def);
   llvm::Value* val = nullptr;
   if (is_bytes(v.type) && v.type.size == d.value_size && (v.type.kind != TypeKind::Tuple || v.type == value_type)) {
     val = v.v;  // already a zero-padded buffer of the right layout
@@ -305,8 +343,51 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
     store_value(buf, v, value_type);
     val = buf;
   }
+  if (d.task_storage) {
+    // The value lives in the thread's storage: write it in place.
+    llvm::Value* p = task_storage_value(*def, true);
+    auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
+    auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
+    llvm::Value* missing = b_->CreateIsNull(p);
+    count_map_error(b_->CreateNeg(b_->CreateZExt(missing, b_->getInt64Ty())), def->index);
+    b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
+    b_->SetInsertPoint(have_bb);
+    copy_bytes(p, val, d.value_size);
+    b_->CreateBr(done_bb);
+    b_->SetInsertPoint(done_bb);
+    return;
+  }
   llvm::Value* rc = call_helper(kMapUpdateElem, b_->getInt64Ty(), {def->global, key, val, b_->getInt64(kBpfAny)});
   count_map_error(rc, def->index);
+}
+
+llvm::Value* Codegen::task_storage_value(const MapDef& def, bool create) {
+  llvm::Value* task = call_helper(kGetCurrentTaskBtf, b_->getPtrTy(), {}, "task");
+  return call_helper(kTaskStorageGet, b_->getPtrTy(),
+                     {def.global, task, llvm::ConstantPointerNull::get(b_->getPtrTy()),
+                      b_->getInt64(create ? kLocalStorageGetFCreate : 0)},
+                     "task_value");
+}
+
+// A taskstorage map holds the current thread's value only: its one key must
+// be `tid` (any other thread's value is out of reach).
+bool Codegen::check_task_storage_key(const ast::Map& m, const MapDef& def) {
+  const bool tid = m.keys.size() == 1 && m.keys[0]->kind == ast::NodeKind::Builtin &&
+                   static_cast<const ast::Builtin&>(*m.keys[0]).name == "tid";
+  if (tid) return true;
+  error(m.keys.empty() ? m.loc : m.keys[0]->loc,
+        "taskstorage map " + m.name + " is keyed by tid only: it holds the current thread's value",
+        "write " + m.name + "[tid]");
+  (void)def;
+  return false;
+}
+
+bool Codegen::refuse_task_storage(const MapDef& def, const Location& loc, const std::string& what) {
+  const manifest::MapDesc& d = manifest_.maps[def.index];
+  if (!d.task_storage) return false;
+  error(loc, what + " cannot list taskstorage map " + d.name + ": only the current thread's value is reachable",
+        "declare it hash(ENTRIES) to list it");
+  return true;
 }
 
 void Codegen::count_map_error(llvm::Value* rc, int map_index) {
@@ -444,9 +525,11 @@ llvm::Value* Codegen::gen_lhist_bucket(llvm::Value* v, const manifest::MapDesc& 
 void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
   // One key, one lookup: old value (0 when missing) op operand, written back.
   auto* i64 = b_->getInt64Ty();
-  llvm::Value* key = build_key(*s.map, def);
+  const bool task = manifest_.maps[def.index].task_storage;
+  if (task && !check_task_storage_key(*s.map, def)) return;
+  llvm::Value* key = task ? nullptr : build_key(*s.map, def);
   Value rhs = gen_expr(*s.expr);
-  llvm::Value* p = map_lookup(def.global, key);
+  llvm::Value* p = task ? task_storage_value(def, true) : map_lookup(def.global, key);
   llvm::BasicBlock* from = b_->GetInsertBlock();
   auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
   auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
@@ -460,6 +543,18 @@ void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
   old->addIncoming(loaded, found_bb);
   const manifest::MapDesc& d = manifest_.maps[def.index];
   llvm::Value* val = gen_arith(*s.compound, old, rhs.v, d.value.is_signed && rhs.type.is_signed, s.loc);
+  if (task) {
+    // Created above when missing: write in place (missing only if the kernel refused).
+    count_map_error(b_->CreateNeg(b_->CreateZExt(b_->CreateIsNull(p), i64)), def.index);
+    auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
+    auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
+    b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
+    b_->SetInsertPoint(have_bb);
+    b_->CreateAlignedStore(val, p, llvm::Align(8));
+    b_->CreateBr(done_bb);
+    b_->SetInsertPoint(done_bb);
+    return;
+  }
   auto* buf = stack_buffer(8, s.loc, "map_val");
   b_->CreateAlignedStore(val, buf, llvm::Align(8));
   llvm::Value* rc = call_helper(kMapUpdateElem, i64, {def.global, key, buf, b_->getInt64(kBpfAny)});
@@ -474,6 +569,21 @@ void Codegen::gen_map_delete(const ast::Call& call) {
   const auto& m = static_cast<const ast::Map&>(*call.args[0]);
   MapDef* def = find_map(m.name, m.loc);
   if (!def) return;
+  const manifest::MapDesc& d = manifest_.maps[def->index];
+  if (d.task_storage) {
+    // A missing value reads as zero, so deleting is zeroing: no free, and the
+    // storage goes with the thread.
+    if (!check_task_storage_key(m, *def)) return;
+    llvm::Value* p = task_storage_value(*def, false);
+    auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
+    auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
+    b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
+    b_->SetInsertPoint(have_bb);
+    b_->CreateMemSet(p, b_->getInt8(0), d.value_size, llvm::MaybeAlign(8));  // exactly its size
+    b_->CreateBr(done_bb);
+    b_->SetInsertPoint(done_bb);
+    return;
+  }
   llvm::Value* key = build_key(m, *def);
   call_helper(kMapDeleteElem, b_->getInt64Ty(), {def->global, key});
 }

@@ -183,7 +183,7 @@ void Codegen::gen_print(const ast::Call& c) {
   if (first.kind == ast::NodeKind::Map && static_cast<const ast::Map&>(first).keys.empty()) {
     const auto& m = static_cast<const ast::Map&>(first);
     MapDef* def = find_map(m.name, m.loc);
-    if (!def) return;
+    if (!def || refuse_task_storage(*def, c.loc, "print()")) return;
     manifest::EventDesc desc;
     desc.kind = manifest::EventKind::Print;
     desc.size = 8;
@@ -231,7 +231,7 @@ void Codegen::gen_leak_report(const ast::Call& c) {
   for (size_t i = 0; i < maps; ++i) {
     const auto& m = static_cast<const ast::Map&>(*c.args[i]);
     MapDef* def = find_map(m.name, m.loc);
-    if (!def) return;
+    if (!def || refuse_task_storage(*def, c.loc, c.func + "()")) return;
     (i == 0 ? desc.map_index : desc.leak.count_map_index) = def->index;
   }
   auto number = [&](size_t i) -> uint64_t {
@@ -277,7 +277,7 @@ void Codegen::gen_map_event(const ast::Call& c, manifest::EventKind kind) {
     return;
   }
   MapDef* def = find_map(m.name, m.loc);
-  if (!def) return;
+  if (!def || refuse_task_storage(*def, c.loc, c.func + "()")) return;
   manifest::EventDesc desc;
   desc.kind = kind;
   desc.size = 8;

@@ -94,7 +94,7 @@ std::string to_text(const Manifest& m) {
   }
   for (const auto& mp : m.maps) {
     os << "map " << mp.name << " elf=" << mp.elf_name << (mp.percpu ? " percpu" : "") << " agg=" << to_string(mp.agg)
-       << " max_entries=" << mp.max_entries << (mp.declared ? " declared" : "") << (mp.lru ? " lru" : "") << " key_size=" << mp.key_size << " key=[";
+       << " max_entries=" << mp.max_entries << (mp.declared ? " declared" : "") << (mp.lru ? " lru" : "") << (mp.task_storage ? " task_storage" : "") << " key_size=" << mp.key_size << " key=[";
     for (size_t i = 0; i < mp.key.size(); ++i) {
       if (i) os << ",";
       field_text(os, mp.key[i]);

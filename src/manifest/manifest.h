@@ -106,6 +106,9 @@ struct MapDesc {
   uint32_t max_entries = 0;
   bool declared = false;  // sized by `let @x = hash(N)`, not by --map-size
   bool lru = false;       // lruhash: a full map evicts its least recently used entry
+  // taskstorage: BPF_MAP_TYPE_TASK_STORAGE, one value per thread (key: tid,
+  // always the current thread's). User space cannot list it: never printed.
+  bool task_storage = false;
   std::vector<Field> key;  // empty: scalar map (8-byte zero key)
   uint32_t key_size = 8;
   AggKind agg = AggKind::None;

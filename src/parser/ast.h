@@ -283,9 +283,11 @@ struct OptionsBlock {
 
 // `let @name = hash(N);` / `lruhash(N)` before the probes (bpftrace's map
 // declarations): the map's kind and size, instead of --map-size / map_size.
+// `let @name = taskstorage;`: BPF task-local storage, a value per thread.
 struct MapDecl {
   std::string map;  // "@name"
   bool lru = false;
+  bool task_storage = false;  // `let @x = taskstorage;`: one value per thread, keyed by tid
   uint32_t entries = 0;
   Location loc;
 };

@@ -151,7 +151,7 @@ map_decl
       const bool known = $4 == "hash" || $4 == "lruhash";
       if (!known) {
         ctx.diags.error(@4, "unknown map kind '" + $4 + "'",
-                        "a map is declared as hash(ENTRIES) or lruhash(ENTRIES) (aggregations are per-CPU by themselves)");
+                        "a map is declared as hash(ENTRIES), lruhash(ENTRIES) or taskstorage (aggregations are per-CPU by themselves)");
       } else if ($6 < 1 || $6 > 67108864) {
         ctx.diags.error(@6, "a map holds from 1 to 67108864 entries, not " + std::to_string($6));
       } else if (!ctx.program->probes.empty()) {
@@ -159,7 +159,20 @@ map_decl
       } else if (std::any_of(decls.begin(), decls.end(), [&](const auto& d) { return d.map == $2; })) {
         ctx.diags.error(@2, "map " + $2 + " is declared twice");
       } else {
-        decls.push_back({$2, $4 == "lruhash", static_cast<uint32_t>($6), @$});
+        decls.push_back({$2, $4 == "lruhash", false, static_cast<uint32_t>($6), @$});
+      }
+    }
+  | LET MAP '=' IDENT ';' {
+      auto& decls = ctx.program->map_decls;
+      if ($4 != "taskstorage") {
+        ctx.diags.error(@4, $4 == "hash" || $4 == "lruhash" ? "a " + $4 + " map needs its size" : "unknown map kind '" + $4 + "'",
+                        "declare hash(ENTRIES), lruhash(ENTRIES) or taskstorage");
+      } else if (!ctx.program->probes.empty()) {
+        ctx.diags.error(@1, "map declarations must come before the probes", "move it to the top of the script");
+      } else if (std::any_of(decls.begin(), decls.end(), [&](const auto& d) { return d.map == $2; })) {
+        ctx.diags.error(@2, "map " + $2 + " is declared twice");
+      } else {
+        decls.push_back({$2, false, true, 0, @$});
       }
     }
   ;

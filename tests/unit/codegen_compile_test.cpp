@@ -341,6 +341,50 @@ TEST(CodegenCompile, MapDeclarationsSizeTheirMapsWhateverTheDefault) {
   expect_object_matches_manifest(*c.result);
 }
 
+TEST(CodegenCompile, TaskStorageMaps) {
+  auto c = compile_script("let @pending = taskstorage;\n"
+                          "uprobe:libc:malloc { @pending[tid] = arg0 + 1; }\n"
+                          "uretprobe:libc:malloc { $s = @pending[tid]; delete(@pending[tid]); @pending[tid] += 2; "
+                          "@a[retval] = $s; }",
+                          {});
+  ASSERT_TRUE(c.result) << c.errors();
+  const manifest::MapDesc* pending = nullptr;
+  for (const auto& m : c.result->manifest.maps)
+    if (m.name == "@pending") pending = &m;
+  ASSERT_NE(pending, nullptr);
+  EXPECT_TRUE(pending->task_storage);
+  BpfObject obj = open_elf(c.result->elf);
+  ASSERT_TRUE(obj);
+  bpf_map* map = bpf_object__find_map_by_name(obj.get(), pending->elf_name.c_str());
+  ASSERT_NE(map, nullptr);
+  EXPECT_EQ(bpf_map__type(map), BPF_MAP_TYPE_TASK_STORAGE);
+  EXPECT_EQ(bpf_map__map_flags(map), static_cast<uint32_t>(BPF_F_NO_PREALLOC));
+  EXPECT_EQ(bpf_map__key_size(map), 4u);  // from the BTF key type: the kernel wants an int
+  EXPECT_EQ(bpf_map__value_size(map), pending->value_size);
+  EXPECT_NE(bpf_map__btf_key_type_id(map), 0u);
+  EXPECT_NE(bpf_map__btf_value_type_id(map), 0u);
+}
+
+TEST(CodegenCompile, TaskStorageMisuseIsALocatedError) {
+  auto c = compile_script("let @p = taskstorage; BEGIN { @p[pid] = 1; }", {});
+  EXPECT_FALSE(c.result);
+  EXPECT_EQ(c.errors(),
+            "test.ms:1:34: error: taskstorage map @p is keyed by tid only: it holds the current thread's value\n"
+            "let @p = taskstorage; BEGIN { @p[pid] = 1; }\n"
+            "                                 ^~~\n"
+            "hint: write @p[tid]\n");
+  auto l = compile_script("let @p = taskstorage; BEGIN { @p[tid] = 1; clear(@p); }", {});
+  EXPECT_FALSE(l.result);
+  EXPECT_EQ(l.errors(),
+            "test.ms:1:44: error: clear() cannot list taskstorage map @p: only the current thread's value is reachable\n"
+            "let @p = taskstorage; BEGIN { @p[tid] = 1; clear(@p); }\n"
+            "                                           ^~~~~~~~~\n"
+            "hint: declare it hash(ENTRIES) to list it\n");
+  auto a = compile_script("let @p = taskstorage; BEGIN { @p[tid] = count(); }", {});
+  EXPECT_FALSE(a.result);
+  EXPECT_NE(a.errors().find("taskstorage map @p cannot hold an aggregation"), std::string::npos) << a.errors();
+}
+
 TEST(CodegenCompile, StackCapturesShareOneSubprogramPerKind) {
   // Twelve ustack sites compile to one capture subprogram (per kind), called
   // from each program: the IR has one definition, not twelve inlined copies.

@@ -15,6 +15,9 @@ TEST(MapDecls, ParsedBeforeTheProbes) {
   EXPECT_EQ(decls[1].entries, 1000u);
   EXPECT_TRUE(decls[1].lru);
   EXPECT_EQ(c.program->probes.size(), 1u);
+  auto t = check_ok("let @p = taskstorage;\nBEGIN { @p[tid] = 1; }");
+  ASSERT_EQ(t.program->map_decls.size(), 1u);
+  EXPECT_TRUE(t.program->map_decls[0].task_storage);
 }
 
 TEST(MapDecls, Diagnostics) {
@@ -22,7 +25,12 @@ TEST(MapDecls, Diagnostics) {
             "-e:1:10: error: unknown map kind 'hush'\n"
             "let @a = hush(3); BEGIN { @a[1] = 1; }\n"
             "         ^~~~\n"
-            "hint: a map is declared as hash(ENTRIES) or lruhash(ENTRIES) (aggregations are per-CPU by themselves)\n");
+            "hint: a map is declared as hash(ENTRIES), lruhash(ENTRIES) or taskstorage (aggregations are per-CPU by themselves)\n");
+  EXPECT_EQ(errors_of("let @a = hash; BEGIN { @a[1] = 1; }"),
+            "-e:1:10: error: a hash map needs its size\n"
+            "let @a = hash; BEGIN { @a[1] = 1; }\n"
+            "         ^~~~\n"
+            "hint: declare hash(ENTRIES), lruhash(ENTRIES) or taskstorage\n");
   EXPECT_EQ(errors_of("let @a = hash(0); BEGIN { @a[1] = 1; }"),
             "-e:1:15: error: a map holds from 1 to 67108864 entries, not 0\n"
             "let @a = hash(0); BEGIN { @a[1] = 1; }\n"
