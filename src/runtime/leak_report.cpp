@@ -60,7 +60,8 @@ LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allo
       ++out.unknown_stack_allocations;
       continue;
     }
-    out.allocations.push_back(&a);
+    // The list is printed with -a only: a million entries are not sorted for nothing.
+    if (options.show_allocs) out.allocations.push_back(&a);
     StackSummary& s = by_stack[a.stack];
     s.stack = a.stack;
     s.bytes += a.size;

@@ -133,7 +133,7 @@ class Session {
   void detach_all();
   void teardown();
   int event_loop();
-  void consume_events();
+  int consume_events();
   void flush_output();
   std::string map_text(int index, uint32_t top = 0, uint32_t div = 1);
   std::string leak_report_text(const manifest::EventDesc& e);  // --timings: how long it took
@@ -155,6 +155,12 @@ class Session {
   std::vector<std::string> resolved_paths_;
   std::vector<UprobePlan> uprobe_plans_;
   std::vector<int> multi_link_fds_;
+  timespec consume_start_{};  // when the current consume_events() began
+  // What the ring-buffer callback does with an event: handle it while
+  // tracing (batches bounded in time, nothing after exit()), drop what fired
+  // while detaching, handle END's output.
+  enum class RingPhase { Run, Discard, End };
+  RingPhase ring_phase_ = RingPhase::Run;
   bool uprobe_multi_ = use_uprobe_multi();
   std::unique_ptr<LoadedObject> object_;
   std::vector<bpf_link*> links_;
@@ -307,10 +313,13 @@ void Session::flush_output() {
   }
 }
 
-void Session::consume_events() {
-  if (!ringbuf_) return;
-  ring_buffer__consume(ringbuf_);
+// Returns ring_buffer__consume's result: negative when a batch was cut short.
+int Session::consume_events() {
+  if (!ringbuf_) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &consume_start_);
+  int rc = ring_buffer__consume(ringbuf_);
   flush_output();
+  return rc;
 }
 
 std::string Session::map_text(int index, uint32_t top, uint32_t div) {
@@ -409,7 +418,10 @@ void Session::report_map_errors() {
     uint64_t total = 0;
     for (uint64_t v : per_cpu) total += v;
     const manifest::MapDesc& m = manifest_.maps[i];
-    if (total)
+    if (total && m.task_storage)
+      std::fprintf(stderr, "memscript: %llu update%s of %s failed: the kernel could not create the thread's value\n",
+                   static_cast<unsigned long long>(total), total == 1 ? "" : "s", m.name.c_str());
+    else if (total)
       std::fprintf(stderr, "memscript: %llu update%s of %s failed: the map is full (%u entries; %s)\n",
                    static_cast<unsigned long long>(total), total == 1 ? "" : "s", m.name.c_str(), m.max_entries,
                    m.declared ? ("raise the size in its declaration, let " + m.name + " = hash(N)").c_str()
@@ -450,7 +462,8 @@ void Session::print_all_maps() {
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return manifest_.maps[a].name < manifest_.maps[b].name; });
-  for (size_t i : order) out += map_text(static_cast<int>(i));
+  for (size_t i : order)
+    if (!manifest_.maps[i].task_storage) out += map_text(static_cast<int>(i));  // not listable
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   print_symbol_warnings();
@@ -642,10 +655,24 @@ int Session::run() {
   ringbuf_ = ring_buffer__new(
       rb_fd,
       [](void* ctx, void* data, size_t size) {
-        static_cast<EventDispatcher*>(ctx)->handle(static_cast<const uint8_t*>(data), size);
-        return 0;
+        auto* self = static_cast<Session*>(ctx);
+        if (self->ring_phase_ == RingPhase::Discard) return 0;
+        if (self->ring_phase_ == RingPhase::End) {
+          self->dispatcher_->handle(static_cast<const uint8_t*>(data), size);
+          return 0;
+        }
+        // While tracing, a batch ends after 100 ms of handling: libbpf keeps
+        // consuming while events arrive, so slow handlers (leak reports of a
+        // busy kernel, every second) would otherwise never let the loop see
+        // a signal, the stop or exit().
+        self->dispatcher_->handle(static_cast<const uint8_t*>(data), size);
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        const int64_t elapsed_ms = (now.tv_sec - self->consume_start_.tv_sec) * 1000 +
+                                   (now.tv_nsec - self->consume_start_.tv_nsec) / 1000000;
+        return elapsed_ms >= 100 ? -1 : 0;
       },
-      dispatcher_.get(), nullptr);
+      this, nullptr);
   if (!ringbuf_) return fail({kExitRuntime, std::string("opening the ring buffer: ") + std::strerror(errno)});
 
   if (!manifest_.start_time_elf_name.empty()) {
@@ -708,13 +735,24 @@ int Session::run() {
   int rc = event_loop();
   if (rc != kExitOk) return rc;
 
-  consume_events();
+  // What is already in the ring buffer at the stop is shown, for up to 2 s
+  // of handling (a flood of events is not followed forever).
+  timespec drain_start{};
+  clock_gettime(CLOCK_MONOTONIC, &drain_start);
+  while (ringbuf_) {
+    if (consume_events() >= 0) break;  // the buffer was emptied
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - drain_start.tv_sec) * 1000 + (now.tv_nsec - drain_start.tv_nsec) / 1000000 >= 2000) break;
+  }
   detach_all();
   // What fired after exit() or the stop, while detaching, is not shown (as
   // in bpftrace): only END's output follows.
   if (ringbuf_) {
+    ring_phase_ = RingPhase::Discard;
     ring_buffer__consume(ringbuf_);
     dispatcher_->take_output();
+    ring_phase_ = RingPhase::End;
   }
   if (has_end) {
     for (size_t i = 0; i < n; ++i) {
