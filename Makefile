@@ -51,6 +51,7 @@ BENCH_REPS ?= 5
 bench: build
 	@python3 bench/startup.py $(BUILD_DIR)/memscript $(BENCH_REPS) --update-doc=docs/benchmarks.md
 	@python3 bench/memleak_scale.py $(BUILD_DIR) 3 1000000 --update-doc=docs/benchmarks.md
+	@python3 bench/bpf_prog_cost.py $(BUILD_DIR) --update-doc=docs/benchmarks.md
 	@python3 bench/alloc_overhead.py $(BUILD_DIR) $(BENCH_REPS) --update-doc docs/benchmarks.md
 
 # Every test, unit and real-kernel (the latter need root; with
