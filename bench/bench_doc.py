@@ -14,3 +14,25 @@ def replace_section(path, name, text):
         doc = doc.rstrip() + "\n\n" + block + "\n"
     with open(path, "w") as f:
         f.write(doc)
+
+
+def split_doc_arg(argv):
+    """(the other arguments, the file of --update-doc=FILE or --update-doc FILE, or None)."""
+    args, doc, i = [], None, 0
+    while i < len(argv):
+        if argv[i].startswith("--update-doc="):
+            doc = argv[i].split("=", 1)[1]
+        elif argv[i] == "--update-doc" and i + 1 < len(argv):
+            doc = argv[i + 1]
+            i += 1
+        else:
+            args.append(argv[i])
+        i += 1
+    return args, doc
+
+
+def publish(doc, name, text):
+    """Prints a section and, with a document, rewrites it there."""
+    print(text)
+    if doc:
+        replace_section(doc, name, text)

@@ -17,6 +17,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from bench_doc import publish, split_doc_arg  # noqa: E402
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 
 
@@ -54,8 +56,7 @@ def pick(rows, config, label):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--update-doc")]
-    doc = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--update-doc=")), None)
+    args, doc = split_doc_arg(sys.argv[1:])
     build = args[0] if args else "build"
     ms = os.path.join(build, "memscript")
     churn = f"{os.path.join(build, 'bench', 'workloads', 'bench_churn')} 3000000 1"
@@ -73,12 +74,7 @@ def main():
             r = pick(results[c], c, label)
             cells.append(f"{r[2]:.0f}" if r else "—")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if doc:
-        sys.path.insert(0, HERE)
-        from bench_doc import replace_section
-        replace_section(doc, "bpf_prog_cost", text)
+    publish(doc, "bpf_prog_cost", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -16,17 +16,12 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from bench_doc import publish, split_doc_arg  # noqa: E402
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--update-doc")]
-    doc = None
-    for i, a in enumerate(sys.argv[1:]):
-        if a.startswith("--update-doc="):
-            doc = a.split("=", 1)[1]
-        elif a == "--update-doc":
-            doc = sys.argv[i + 2]
-            args.remove(doc)
+    args, doc = split_doc_arg(sys.argv[1:])
     build = args[0] if args else "build"
     reps = int(args[1]) if len(args) > 1 else 3
     n = int(args[2]) if len(args) > 2 else 1000000
@@ -60,12 +55,7 @@ def main():
              f"| final report of {n:,} outstanding allocations, ms | {cell(report)} | < 1000 |",
              f"| memscript peak RSS, MiB | {cell(rss, '{:.0f}')} | < 60 |",
              f"| every allocation in the report | {'yes' if all(exact) else 'NO'} | yes |"]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if doc:
-        sys.path.insert(0, HERE)
-        from bench_doc import replace_section
-        replace_section(doc, "memleak_scale", text)
+    publish(doc, "memleak_scale", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
