@@ -97,15 +97,21 @@ def found_leaks(cname, out, func):
         return (count, nbytes)
     if cname.startswith("bpftrace"):
         sizes = {k: int(v) for k, v in re.findall(r"^@size\[(\d+)\]: (\d+)$", out, re.M)}
-        stacks = dict(re.findall(r"^@stack\[(\d+)\]:\n((?:\s+\S.*\n)+)", out, re.M))
+        stacks = dict(re.findall(r"^@stack\[(\d+)\]:[ \t]*\n((?:[ \t]+\S.*\n)+)", out, re.M))
         keys = [k for k, st in stacks.items() if re.search(r"\b" + func + r"\+", st)]
-        if not keys and stacks and all(re.fullmatch(r"(\s+0x[0-9a-f]+\n)+", st) for st in stacks.values()):
+        if not keys and stacks and all(re.fullmatch(r"([ \t]+0x[0-9a-f]+\n)+", st) for st in stacks.values()):
             # bpftrace 0.17 prints raw addresses once the -c target has exited.
             return ("unsymbolised", len(sizes), sum(sizes.values()))
         return (len(keys), sum(sizes.get(k, 0) for k in keys))
     if cname.startswith("valgrind"):
-        m = re.search(r"definitely lost: ([\d,]+) bytes in ([\d,]+) blocks", out)
-        return (int(m.group(2).replace(",", "")), int(m.group(1).replace(",", ""))) if m else (0, 0)
+        # -q prints the loss records only: "B bytes in N blocks are definitely lost ..." and the stack.
+        count = nbytes = 0
+        for b, n, st in re.findall(r"([\d,]+) bytes in ([\d,]+) blocks are definitely lost in loss record.*\n"
+                                   r"((?:==\d+==\s+(?:at|by) .*\n)+)", out):
+            if re.search(r"\b" + func + r"\b", st):
+                nbytes += int(b.replace(",", ""))
+                count += int(n.replace(",", ""))
+        return (count, nbytes)
     return None
 
 
