@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -379,6 +380,8 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     kernel = layout->kernel_stack;
     limit = layout->stack_limit;
     allocations = decode_outstanding(*layout, flat);
+    // ustack(dwarf): one id per snapshot; group by unwound call chain.
+    for (auto& a : allocations) a.stack = renderer_->canonical(a.stack);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
@@ -391,7 +394,17 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
       kernel = first.key[0].kind == manifest::FieldKind::KernelStack;
       limit = first.key[0].stack_limit;
     }
-    summary = summarize_combined(decode_combined(first, entries, count_map, counts, num_cpus_), options);
+    std::vector<CombinedStack> combined = decode_combined(first, entries, count_map, counts, num_cpus_);
+    std::map<StackKey, CombinedStack> merged;  // ustack(dwarf): by unwound call chain
+    for (const auto& c : combined) {
+      CombinedStack& m = merged[renderer_->canonical(c.stack)];
+      m.stack = renderer_->canonical(c.stack);
+      m.total_size += c.total_size;
+      m.allocations += c.allocations;
+    }
+    combined.clear();
+    for (auto& [_, c] : merged) combined.push_back(c);
+    summary = summarize_combined(combined, options);
   }
   symbolizer_.new_report();
   LeakFrames frames = [&](StackKey id) { return renderer_->leak_frames(id, kernel, limit); };
@@ -439,6 +452,7 @@ void Session::report_stack_errors() {
       "the stack could not be read",
       "stack map full; raise --stack-map-size",
       "a different stack had the same 64-bit id",
+      "the ring buffer had no room for a ustack(dwarf) snapshot",
   };
   for (uint32_t i = 0; i < static_cast<uint32_t>(manifest::StackError::Count); ++i) {
     if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
@@ -448,6 +462,17 @@ void Session::report_stack_errors() {
       std::fprintf(stderr, "memscript: %llu stack%s could not be recorded (%s)\n",
                    static_cast<unsigned long long>(total), total == 1 ? "" : "s", kWhy[i]);
   }
+  if (!renderer_) return;
+  const auto& c = renderer_->snapshot_counts();
+  if (c.truncated)
+    std::fprintf(stderr,
+                 "memscript: %llu of %llu ustack(dwarf) stacks were truncated: unwinding needed more than the %u "
+                 "bytes of stack copied (raise --dwarf-stack-size)\n",
+                 static_cast<unsigned long long>(c.truncated), static_cast<unsigned long long>(c.unwound),
+                 manifest_.stack_snapshot_bytes);
+  if (c.malformed)
+    std::fprintf(stderr, "memscript: %llu ustack(dwarf) snapshots were malformed\n",
+                 static_cast<unsigned long long>(c.malformed));
 }
 
 void Session::print_symbol_warnings() {
@@ -626,6 +651,12 @@ int Session::run() {
   if (uprobe_multi_)
     for (size_t i = 0; i < manifest_.probes.size(); ++i)
       if (!uprobe_plans_[i].sites.empty()) load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
+  if (manifest_.stack_snapshot_event >= 0) {
+    // Each ustack(dwarf) snapshot takes its whole size in the ring buffer:
+    // room for a burst of ~2,000 of 8 KiB while user space unwinds.
+    uint32_t ring = std::max<uint32_t>(manifest_.ringbuf_size, 16u << 20);
+    load_options.map_sizes.push_back({manifest_.ringbuf_elf_name, ring});
+  }
   object_ = load_object(elf_, manifest_, load_options, error);
   if (!object_) return fail(error);
   take_libbpf_messages();
@@ -641,6 +672,7 @@ int Session::run() {
       symbolizer_, manifest_.stacks_elf_name.empty() ? -1 : object_->map_fd(manifest_.stacks_elf_name));
   dispatcher_->set_field_renderer(renderer_.get());
   dispatcher_->set_leak_report([this](const manifest::EventDesc& e) { return leak_report_text(e); });
+  dispatcher_->set_stack_snapshot([this](const uint8_t* data, size_t size) { renderer_->add_snapshot(data, size); });
   dispatcher_->set_json(options_.json);
   dispatcher_->set_zero_map([this](int i) {
     std::string why;

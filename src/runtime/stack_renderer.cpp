@@ -53,8 +53,47 @@ StackRecord decode_stack_record(const uint8_t* data, size_t size) {
   return r;
 }
 
+void StackRenderer::add_snapshot(const uint8_t* data, size_t size) {
+  auto s = decode_stack_snapshot(data, size);
+  if (!s) {
+    ++counts_.malformed;
+    return;
+  }
+  UnwoundStack u;
+  if (const auto* maps = symbolizer_.mappings(s->pid, s->regs[16]))
+    u = unwinder_.unwind(*s, *maps, manifest::kStackMaxFrames);
+  else
+    u.frames.push_back(s->regs[16]);  // the process is gone: the ip is all we know
+  ++counts_.unwound;
+  if (u.truncated) ++counts_.truncated;
+  add_unwound(s->id, s->pid, std::move(u.frames));
+}
+
+void StackRenderer::add_unwound(uint64_t id, pid_t pid, std::vector<uint64_t> frames) {
+  auto [it, fresh] = interned_.try_emplace({static_cast<uint64_t>(pid), frames}, id);
+  canonical_[id] = it->second;
+  if (fresh) {
+    StackRecord r;
+    r.owner = static_cast<uint64_t>(pid);
+    r.frames = std::move(frames);
+    stacks_[id] = std::move(r);
+  }
+}
+
+uint64_t StackRenderer::canonical(uint64_t id) const {
+  auto it = canonical_.find(id);
+  return it == canonical_.end() ? id : it->second;
+}
+
 const StackRecord* StackRenderer::find(uint64_t id) {
   if (id == 0) return nullptr;
+  if (id & manifest::kStackSnapshotTag) {
+    // One record per distinct unwound stack, under its first snapshot's id.
+    auto it = stacks_.find(canonical(id));
+    if (it != stacks_.end()) return &it->second;
+    ++counts_.missing;
+    return nullptr;
+  }
   auto it = stacks_.find(id);
   if (it != stacks_.end()) return &it->second;
   if (fd_ < 0) return nullptr;

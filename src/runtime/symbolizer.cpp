@@ -282,6 +282,19 @@ bool Symbolizer::remember_process(pid_t pid) {
   return true;
 }
 
+const std::vector<Mapping>* Symbolizer::mappings(pid_t pid, uint64_t covering) {
+  auto covered = [&](const std::vector<Mapping>& maps) {
+    if (!covering) return true;
+    for (const auto& m : maps)
+      if (covering >= m.start && covering < m.end) return true;
+    return false;
+  };
+  auto it = processes_.find(pid);
+  if (it != processes_.end() && covered(it->second)) return &it->second;
+  if (remember_process(pid) || it != processes_.end()) return &processes_[pid];
+  return nullptr;
+}
+
 void Symbolizer::set_mappings(pid_t pid, std::vector<Mapping> maps) { processes_[pid] = std::move(maps); }
 
 ElfSymbolTable* Symbolizer::table_for(const Mapping& m) {

@@ -100,6 +100,10 @@ class Symbolizer {
   // A new report begins: an address outside the known mappings may re-read
   // a live process's maps again (once per pid per report), e.g. after dlopen.
   void new_report() { reread_.clear(); }
+  // The remembered mappings of a pid, read now if not yet known (nullptr if
+  // they cannot be read). `covering`: an address that should be mapped; if
+  // it is not, a live process's maps are read again (dlopen).
+  const std::vector<Mapping>* mappings(pid_t pid, uint64_t covering = 0);
   // Adds mappings for a pid by hand (tests).
   void set_mappings(pid_t pid, std::vector<Mapping> maps);
 
