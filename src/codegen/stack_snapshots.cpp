@@ -122,4 +122,37 @@ Value Codegen::gen_stack_snapshot(const Type& t, const Location& loc) {
   return {phi, t};
 }
 
+Value Codegen::gen_stack_auto(const Type& t, const Location& loc) {
+  if (!stack_auto_) {
+    manifest_.stack_auto_elf_name = "stack_auto";
+    stack_auto_ = define_map_global(manifest_.stack_auto_elf_name, 0,
+                                    {{"type", kMapTypeArray}, {"max_entries", 1}, {"key_size", 4}, {"value_size", 8}});
+  }
+  auto* i64 = b_->getInt64Ty();
+  auto* key = stack_buffer(4, loc, "auto_key");
+  b_->CreateAlignedStore(b_->getInt32(0), key, llvm::Align(8));
+  llvm::Value* flag = map_lookup(stack_auto_, key);
+  auto* read_bb = llvm::BasicBlock::Create(*llvm_, "auto_read", fn_);
+  auto* dwarf_bb = llvm::BasicBlock::Create(*llvm_, "auto_dwarf", fn_);
+  auto* fp_bb = llvm::BasicBlock::Create(*llvm_, "auto_fp", fn_);
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "auto_done", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(flag), fp_bb, read_bb);
+  b_->SetInsertPoint(read_bb);
+  llvm::Value* on = b_->CreateAlignedLoad(i64, flag, llvm::Align(8), "auto_dwarf");
+  b_->CreateCondBr(b_->CreateICmpNE(on, b_->getInt64(0)), dwarf_bb, fp_bb);
+  b_->SetInsertPoint(dwarf_bb);
+  Value d = gen_stack_snapshot(t, loc);
+  auto* dwarf_end = b_->GetInsertBlock();
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(fp_bb);
+  Value f = gen_stack(t, loc);
+  auto* fp_end = b_->GetInsertBlock();
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(done_bb);
+  auto* phi = b_->CreatePHI(i64, 2, "ustack_auto");
+  phi->addIncoming(d.v, dwarf_end);
+  phi->addIncoming(f.v, fp_end);
+  return {phi, t};
+}
+
 }  // namespace ms::codegen_detail

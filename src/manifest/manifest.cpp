@@ -130,6 +130,7 @@ std::string to_text(const Manifest& m) {
   if (m.stack_snapshot_event >= 0)
     os << "stack_snapshots event=" << m.stack_snapshot_event << " bytes=" << m.stack_snapshot_bytes << " seq "
        << m.stack_snapshot_seq_elf_name << "\n";
+  if (!m.stack_auto_elf_name.empty()) os << "stack_auto " << m.stack_auto_elf_name << "\n";
   if (!m.func_names_elf_name.empty())
     os << "func_names " << m.func_names_elf_name << " size=" << m.func_name_size << "\n";
   return os.str();

@@ -267,6 +267,10 @@ struct Manifest {
   int stack_snapshot_event = -1;
   uint32_t stack_snapshot_bytes = 0;
   std::string stack_snapshot_seq_elf_name;
+  // Set when the script uses ustack(auto): a BPF_MAP_TYPE_ARRAY (u32 key 0,
+  // u64 value) the runtime sets before attaching: 1 captures ustack(auto)
+  // as ustack(dwarf), 0 with frame pointers (docs/stacks.md says when).
+  std::string stack_auto_elf_name;
   // Set when a probe attached at several functions (a uprobe wildcard or an
   // address) reads `func`: a BPF_MAP_TYPE_ARRAY from the probe's BPF cookie
   // (u32 key) to the function's NUL-padded name of `func_name_size` bytes.

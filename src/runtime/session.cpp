@@ -43,6 +43,8 @@
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
 #include "runtime/probe_checks.h"
+#include "runtime/snapshot_keys.h"
+#include "runtime/stack_mode.h"
 #include "runtime/stack_renderer.h"
 #include "runtime/symbolizer.h"
 #include "runtime/target_process.h"
@@ -332,8 +334,11 @@ std::string Session::map_text(int index, uint32_t top, uint32_t div) {
     return {};
   }
   symbolizer_.new_report();
-  if (options_.json) return format_map_json(desc, entries, num_cpus_, renderer_.get(), top, div);
-  return format_map(desc, entries, num_cpus_, renderer_.get(), top, div);
+  int cpus = num_cpus_;
+  if (manifest_.stack_snapshot_event >= 0)
+    cpus = merge_snapshot_keys(desc, entries, num_cpus_, [this](uint64_t id, uint32_t limit) { return renderer_->canonical(id, limit); });
+  if (options_.json) return format_map_json(desc, entries, cpus, renderer_.get(), top, div);
+  return format_map(desc, entries, cpus, renderer_.get(), top, div);
 }
 
 bool Session::read_script_map(int index, std::vector<RawMapEntry>& entries) {
@@ -381,7 +386,7 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     limit = layout->stack_limit;
     allocations = decode_outstanding(*layout, flat);
     // ustack(dwarf): one id per snapshot; group by unwound call chain.
-    for (auto& a : allocations) a.stack = renderer_->canonical(a.stack);
+    for (auto& a : allocations) a.stack = renderer_->canonical(a.stack, limit);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
@@ -397,8 +402,9 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     std::vector<CombinedStack> combined = decode_combined(first, entries, count_map, counts, num_cpus_);
     std::map<StackKey, CombinedStack> merged;  // ustack(dwarf): by unwound call chain
     for (const auto& c : combined) {
-      CombinedStack& m = merged[renderer_->canonical(c.stack)];
-      m.stack = renderer_->canonical(c.stack);
+      const StackKey key = renderer_->canonical(c.stack, limit);
+      CombinedStack& m = merged[key];
+      m.stack = key;
       m.total_size += c.total_size;
       m.allocations += c.allocations;
     }
@@ -709,6 +715,17 @@ int Session::run() {
 
   if (!manifest_.start_time_elf_name.empty()) {
     if (auto e = store_start_time()) return fail(*e);
+  }
+  if (!manifest_.stack_auto_elf_name.empty()) {
+    std::string exe = command_path ? *command_path : options_.pid > 0 ? "/proc/" + std::to_string(options_.pid) + "/exe" : "";
+    AutoStackChoice choice = choose_auto_stack_mode(exe);
+    uint32_t key = 0;
+    uint64_t on = choice.dwarf ? 1 : 0;
+    int fd = object_->map_fd(manifest_.stack_auto_elf_name);
+    if (fd < 0 || bpf_map_update_elem(fd, &key, &on, BPF_ANY) != 0)
+      return fail({kExitRuntime, std::string("setting the ustack(auto) mode: ") + std::strerror(errno)});
+    std::fprintf(stderr, "memscript: ustack(auto) uses %s: %s\n", choice.dwarf ? "dwarf (CFI)" : "frame pointers",
+                 choice.why.c_str());
   }
 
   if (command_path) {

@@ -55,6 +55,9 @@ class StackRenderer : public FieldRenderer {
   // own id, but a report groups by call chain. Frame-pointer ids are already
   // one per stack and are returned unchanged.
   uint64_t canonical(uint64_t id) const;
+  // The same for stacks printed with at most `limit` frames (ustack(dwarf, N)):
+  // chains that differ only below the printed frames share one id.
+  uint64_t canonical(uint64_t id, uint32_t limit);
 
   struct SnapshotCounts {
     uint64_t unwound = 0;
@@ -81,6 +84,7 @@ class StackRenderer : public FieldRenderer {
   DwarfUnwinder unwinder_;
   std::unordered_map<uint64_t, uint64_t> canonical_;
   std::map<std::pair<uint64_t, std::vector<uint64_t>>, uint64_t> interned_;
+  std::map<std::pair<uint64_t, std::vector<uint64_t>>, uint64_t> interned_limited_;
   SnapshotCounts counts_;
 };
 

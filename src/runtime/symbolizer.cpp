@@ -337,7 +337,7 @@ ResolvedFrame Symbolizer::resolve_user(pid_t pid, uint64_t addr) {
   if (!t) return r;
   // Said once per module that appears in a stack, not for every mapped file.
   auto fp = t->has_frame_pointers();
-  if (fp && !*fp && warned_.insert(m->path).second) {
+  if (frame_pointer_warnings_ && fp && !*fp && warned_.insert(m->path).second) {
     auto slash = m->path.rfind('/');
     std::string base = slash == std::string::npos ? m->path : m->path.substr(slash + 1);
     warnings_.push_back(base + " has no frame pointers; stacks through it are truncated");

@@ -121,6 +121,10 @@ class Symbolizer {
   // nullopt if the caller keeps a frame pointer or nothing valid is found.
   std::optional<uint64_t> frameless_caller_return(pid_t pid, uint64_t ret, const std::vector<uint64_t>& above);
 
+  // Off while resolving frames unwound with CFI (ustack(dwarf)): a module
+  // without frame pointers does not truncate those.
+  void set_frame_pointer_warnings(bool on) { frame_pointer_warnings_ = on; }
+
   // Messages to show once each on stderr ("libfoo.so has no frame pointers;
   // ..."); drained by the caller.
   std::vector<std::string> take_warnings();
@@ -141,6 +145,7 @@ class Symbolizer {
   std::string kallsyms_path_ = "/proc/kallsyms";
   std::vector<std::pair<uint64_t, std::string>> kallsyms_;  // sorted
   std::set<std::string> warned_;
+  bool frame_pointer_warnings_ = true;
   std::vector<std::string> warnings_;
 };
 

@@ -56,7 +56,7 @@ TEST(ParserStacks, FramesMustBeConstant) {
             "-e:1:38: error: the number of frames given to ustack() must be an integer constant\n"
             "uprobe:/bin/ls:main { @[ustack(perf, arg0)] = count(); }\n"
             "                                     ^~~~\n"
-            "hint: usage: ustack([perf|bpftrace|dwarf][, frames])\n");
+            "hint: usage: ustack([perf|bpftrace|dwarf|auto][, frames])\n");
 }
 
 // dwarf is a way to capture, not to print: the value is a plain ustack, so one
@@ -64,7 +64,8 @@ TEST(ParserStacks, FramesMustBeConstant) {
 TEST(ParserStacks, DwarfModeIsACaptureNotAType) {
   EXPECT_EQ(map_value_type("uprobe:/bin/ls:main { @m = ustack(dwarf); }"), "ustack");
   EXPECT_EQ(map_value_type("uprobe:/bin/ls:main { @m = ustack(dwarf, 4); }"), "ustack(4)");
-  EXPECT_EQ(errors_of("uprobe:/bin/ls:main { @[ustack] = count(); @[ustack(dwarf)] = count(); }"), "");
+  EXPECT_EQ(map_value_type("uprobe:/bin/ls:main { @m = ustack(auto); }"), "ustack");
+  EXPECT_EQ(errors_of("uprobe:/bin/ls:main { @[ustack] = count(); @[ustack(dwarf)] = count(); @[ustack(auto)] = count(); }"), "");
 }
 
 TEST(ParserStacks, KernelStacksHaveNoDwarfMode) {
