@@ -48,7 +48,8 @@ int main(int argc, char **argv) {
         A_CALLS * A_SIZE, A_CALLS);
   truth("chain_b=dw_fourth;dw_third_b;dw_second;dw_first;work;main chain_b_bytes=%d chain_b_count=%d",
         B_CALLS * B_SIZE, B_CALLS);
-  truth("a_size=%d b_size=%d calls=%d", A_SIZE, B_SIZE, CHURN + A_CALLS + B_CALLS);
+  truth("a_size=%d b_size=%d chain_a_calls=%d chain_b_calls=%d", A_SIZE, B_SIZE, CHURN / 2 + A_CALLS,
+        CHURN / 2 + B_CALLS);
   // run_with_mode() is not used: it would be one more (cloned) frame.
   pid_t starter = mode == RUN_WAIT_START ? wait_for_release("start") : 0;
   work();
