@@ -102,11 +102,20 @@ int collect_frame(Dwfl_Frame* frame, void* arg) {
   return c->frames->size() >= c->max ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
+bool same_mappings(const std::vector<Mapping>& a, const std::vector<Mapping>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].offset != b[i].offset || a[i].inode != b[i].inode)
+      return false;
+  return true;
+}
+
 }  // namespace
 
 struct DwarfUnwinder::Process {
   Dwfl* dwfl = nullptr;
-  std::string maps;  // what it was built from
+  std::vector<Mapping> mappings;  // what it was built from
+  std::string maps;               // the same as /proc/PID/maps text
   UnwindState state;
   bool attached = false;
   ~Process() {
@@ -134,11 +143,11 @@ UnwoundStack DwarfUnwinder::unwind(const StackSnapshot& s, const std::vector<Map
   UnwoundStack out;
   if (max_frames == 0) return out;
   std::unique_ptr<Process>& p = processes_[s.pid];
-  std::string text = maps_text(maps);
-  if (!p || p->maps != text) {
+  if (!p || !same_mappings(p->mappings, maps)) {
     // New process, or it mapped something since (dlopen): report again.
     p = std::make_unique<Process>();
-    p->maps = text;
+    p->mappings = maps;
+    p->maps = maps_text(maps);
     p->dwfl = dwfl_begin(&kDwflCallbacks);
     if (p->dwfl) {
       FILE* f = fmemopen(p->maps.data(), p->maps.size(), "r");
