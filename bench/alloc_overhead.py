@@ -40,6 +40,10 @@ def configs(build):
         ("memleak.ms --combined-only", lambda cmd: [ms, memleak, "--combined-only", "-c", " ".join(cmd)]),
         ("memleak.ms -s 100", lambda cmd: [ms, memleak, "-s", "100", "-c", " ".join(cmd)]),
         ("memleak.ms --sample-bytes 64K", lambda cmd: [ms, memleak, "--sample-bytes", "64K", "-c", " ".join(cmd)]),
+        # CFI unwinding: an 8 KiB stack copy per recorded allocation, unwound in user space.
+        ("memleak.ms --stack-mode dwarf", lambda cmd: [ms, memleak, "--stack-mode", "dwarf", "-c", " ".join(cmd)]),
+        ("memleak.ms --stack-mode dwarf -s 100",
+         lambda cmd: [ms, memleak, "--stack-mode", "dwarf", "-s", "100", "-c", " ".join(cmd)]),
     ]
     if shutil.which("bpftrace"):
         out.append(("bpftrace memleak-like script",
@@ -62,11 +66,17 @@ def workloads(build):
     ]
 
 
+DROPPED = {}  # " ".join(argv) -> ustack(dwarf) snapshots the ring buffer had no room for
+
+
 def run(argv):
     r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
     m = re.search(r"ns_per_op=([0-9.]+)", r.stdout)
     if not m:
         raise RuntimeError(f"no ns_per_op from {' '.join(argv)}:\n{r.stdout[-2000:]}")
+    d = re.search(r"memscript: (\d+) stacks? could not be recorded \(the ring buffer had no room", r.stdout)
+    if d:
+        DROPPED[" ".join(argv)] = DROPPED.get(" ".join(argv), 0) + int(d.group(1))
     return float(m.group(1)), r.stdout
 
 
@@ -217,6 +227,11 @@ def main():
         svg = os.path.join(os.path.dirname(os.path.abspath(args.update_doc)), "benchmarks-overhead.svg")
         svg_plot(svg, cfgs, wls, overhead)
         lines += ["", f"![overhead per pair]({os.path.basename(svg)})"]
+    dropped = [(c, w) for c, wrap in cfgs for w, cmd in wls if DROPPED.get(" ".join(wrap(cmd)))]
+    if dropped:
+        lines.append("")
+        lines.append("ustack(dwarf) snapshots dropped (ring buffer full), summed over the runs: " +
+                     ", ".join(f"{c} on {w}: {DROPPED[' '.join(dict(cfgs)[c](dict(wls)[w]))]}" for c, w in dropped))
     text = "\n".join(lines) + "\n"
     print(text)
     if args.update_doc:

@@ -66,6 +66,10 @@ OPTIONS:
     --stack-map-size N
                     distinct stacks kept (default 16384); stacks beyond it
                     are counted and reported at exit, never merged
+    --dwarf-stack-size BYTES
+                    user stack each ustack(dwarf) copies to unwind (default
+                    8192; a multiple of 512 up to 65536); stacks that needed
+                    more are counted and reported at exit
     -h, --help      show this help
     -V, --version   show the version
 
@@ -89,6 +93,7 @@ struct CommandLine {
   std::string filename;
   bool have_program = false;
   uint32_t stack_map_entries = 16384;
+  uint32_t stack_snapshot_bytes = ms::manifest::kDefaultSnapshotBytes;
   uint32_t map_size = 0;  // --map-size (0: the script's map_size, else 4096)
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
@@ -182,6 +187,12 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
       if (!n) return usage_error("option --stack-map-size needs a positive number of stacks");
       cl.stack_map_entries = static_cast<uint32_t>(*n);
+    } else if (a == "--dwarf-stack-size") {
+      auto v = need_value("--dwarf-stack-size");
+      auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
+      if (!n || static_cast<uint32_t>(*n) % ms::manifest::kSnapshotChunk != 0 || static_cast<uint32_t>(*n) > ms::manifest::kMaxSnapshotBytes)
+        return usage_error("option --dwarf-stack-size needs a multiple of 512 bytes from 512 to 65536");
+      cl.stack_snapshot_bytes = static_cast<uint32_t>(*n);
     } else if (a == "-p") {
       auto v = need_value("-p");
       if (!v) return usage_error("option -p needs a process id");
@@ -355,6 +366,7 @@ int main(int argc, char** argv) {
   copts.want_ir = wants("ir");
   copts.want_asm = wants("asm");
   copts.stack_map_entries = cl.stack_map_entries;
+  copts.stack_snapshot_bytes = cl.stack_snapshot_bytes;
   if (cl.map_size) copts.max_entries = cl.map_size;
   else if (iface->map_size) copts.max_entries = iface->map_size;
   cl.run.missing_functions_warn = iface->missing_functions_warn;

@@ -21,6 +21,7 @@ struct CompileOptions {
   uint32_t max_entries = 4096;         // entries of every script map
   uint32_t ringbuf_size = 1u << 20;    // bytes of the event ring buffer (a power of two, >= page size)
   uint32_t stack_map_entries = 16384;  // distinct stacks the stack store keeps (--stack-map-size)
+  uint32_t stack_snapshot_bytes = 8192;  // user stack each ustack(dwarf) copies (--dwarf-stack-size)
   std::string bpf_cpu = "v3";          // LLVM BPF cpu: v3 = jmp32 + alu32 (kernel >= 5.1)
   // CPUs whose per-CPU values a probe combines when it reads a count/sum/min/
   // max element (@c[k] > 10). 0: this machine's possible CPUs

@@ -143,6 +143,10 @@ class Codegen {
   };
   llvm::Function* stack_capture_function(const StackCaptureKind& kind);
   llvm::Value* emit_stack_capture(const StackCaptureKind& kind, const Location& loc);
+  // ustack(dwarf): a register and stack snapshot (stack_snapshots.cpp).
+  Value gen_stack_snapshot(const Type& t, const Location& loc);
+  // ustack(auto): either, by the flag the runtime sets (stack_snapshots.cpp).
+  Value gen_stack_auto(const Type& t, const Location& loc);
   void count_stack_error(manifest::StackError why);
 
   // --- helpers and stack (helpers.cpp)
@@ -241,6 +245,8 @@ class Codegen {
   llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack
   llvm::GlobalVariable* stack_scratch_ = nullptr;
   llvm::GlobalVariable* stack_errors_ = nullptr;
+  llvm::GlobalVariable* snapshot_seq_ = nullptr;  // ustack(dwarf)'s sequence, on first use
+  llvm::GlobalVariable* stack_auto_ = nullptr;    // ustack(auto)'s flag, on first use
   llvm::GlobalVariable* map_errors_ = nullptr;  // defined on the first map update
   llvm::AllocaInst* map_err_key_ = nullptr;     // per program function
   llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe

@@ -441,6 +441,11 @@ Value Codegen::gen_call_expr(const ast::Call& c, const Type& t) {
     call_helper(kProbeReadUserStr, b_->getInt64Ty(), {buf, b_->getInt32(read), src});
     return {buf, Type::string(size)};
   }
+  if (c.func == "ustack" && !c.args.empty() && c.args[0]->kind == ast::NodeKind::Builtin) {
+    const std::string& mode = static_cast<const ast::Builtin&>(*c.args[0]).name;
+    if (mode == "dwarf") return gen_stack_snapshot(t, c.loc);
+    if (mode == "auto") return gen_stack_auto(t, c.loc);
+  }
   if (c.func == "ustack" || c.func == "kstack") return gen_stack(t, c.loc);
   if (c.func == "usym" || c.func == "ksym") {
     if (c.args.size() != 1) {

@@ -273,6 +273,8 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
   h = b_->CreateXor(h, b_->CreateLShr(h, 33));
   h = b_->CreateMul(h, b_->getInt64(0xc4ceb9fe1a85ec53ull));
   h = b_->CreateXor(h, b_->CreateLShr(h, 33));
+  // Never the snapshot tag (ustack(dwarf) ids carry it, see manifest.h).
+  h = b_->CreateAnd(h, b_->getInt64(~manifest::kStackSnapshotTag));
   // 0 means "not recorded" in the script's maps.
   llvm::Value* id = b_->CreateSelect(b_->CreateICmpEQ(h, b_->getInt64(0)), b_->getInt64(1), h, "stack_id");
   auto* id_slot = stack_buffer(8, loc, "stack_id");

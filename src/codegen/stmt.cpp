@@ -44,6 +44,12 @@ void Codegen::gen_stmt(const ast::Stmt& s) {
     }
     case ast::NodeKind::If: {
       const auto& is = static_cast<const ast::If&>(s);
+      if (is.cond->kind == ast::NodeKind::Integer) {
+        // Decided by the options (passes/fold_predicates.cpp): only the
+        // branch taken exists in the program.
+        gen_block(static_cast<const ast::Integer&>(*is.cond).value ? is.then_block : is.else_block);
+        return;
+      }
       llvm::Value* cond = gen_cond(*is.cond);
       auto* then_bb = llvm::BasicBlock::Create(*llvm_, "if_then", fn_);
       auto* else_bb = llvm::BasicBlock::Create(*llvm_, "if_else", fn_);

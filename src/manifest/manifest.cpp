@@ -46,6 +46,7 @@ const char* to_string(EventKind k) {
     case EventKind::Time: return "time";
     case EventKind::LeakReport: return "leak_report";
     case EventKind::Join: return "join";
+    case EventKind::StackSnapshot: return "stack_snapshot";
   }
   return "?";
 }
@@ -126,6 +127,10 @@ std::string to_text(const Manifest& m) {
   if (!m.stacks_elf_name.empty())
     os << "stacks " << m.stacks_elf_name << " entries " << m.stack_map_entries << " scratch " << m.stack_scratch_elf_name
        << " errors " << m.stack_errors_elf_name << "\n";
+  if (m.stack_snapshot_event >= 0)
+    os << "stack_snapshots event=" << m.stack_snapshot_event << " bytes=" << m.stack_snapshot_bytes << " seq "
+       << m.stack_snapshot_seq_elf_name << "\n";
+  if (!m.stack_auto_elf_name.empty()) os << "stack_auto " << m.stack_auto_elf_name << "\n";
   if (!m.func_names_elf_name.empty())
     os << "func_names " << m.func_names_elf_name << " size=" << m.func_name_size << "\n";
   return os.str();

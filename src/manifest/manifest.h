@@ -80,8 +80,35 @@ enum class StackError : uint32_t {
   Fault = 0,      // bpf_get_stack failed (e.g. no user stack: a kernel thread)
   MapFull = 1,    // the stack store is full (--stack-map-size)
   Collision = 2,  // a different stack with the same 64-bit id is already stored
-  Count = 3,
+  SnapshotDropped = 3,  // ustack(dwarf): the ring buffer had no room for the snapshot
+  Count = 4,
 };
+
+// Dwarf-mode user stacks: ustack(dwarf[, N]). The probe does not walk the
+// stack: it sends the user registers and a copy of the user stack from sp up
+// (at most Manifest::stack_snapshot_bytes, read in kSnapshotChunk pieces and
+// stopped at the first that faults) as a StackSnapshot ring-buffer event, and
+// the expression's value is the snapshot's id: kStackSnapshotTag | a sequence
+// number. The runtime unwinds each snapshot as it arrives with the modules'
+// call-frame information (libdwfl) and keeps the frame list under that id;
+// every printer resolves ids through it. Frame-pointer stack ids never carry
+// the tag (the BPF side clears that bit of the hash), so one u64 tells which
+// table to read. Event layout (offsets in bytes):
+//   [0]   event id   [8] snapshot id   [16] pid (tgid)
+//   [24]  kSnapshotRegs u64 registers in DWARF x86-64 order (rax rdx rcx rbx
+//         rsi rdi rbp rsp r8..r15 rip)
+//   [kSnapshotLengthOffset] u64 bytes of stack captured
+//   [kSnapshotStackOffset] the stack bytes, from the captured sp up
+inline constexpr uint64_t kStackSnapshotTag = 1ull << 62;
+inline constexpr uint32_t kSnapshotRegs = 17;
+inline constexpr uint32_t kSnapshotIdOffset = 8;
+inline constexpr uint32_t kSnapshotPidOffset = 16;
+inline constexpr uint32_t kSnapshotRegsOffset = 24;
+inline constexpr uint32_t kSnapshotLengthOffset = kSnapshotRegsOffset + kSnapshotRegs * 8;
+inline constexpr uint32_t kSnapshotStackOffset = kSnapshotLengthOffset + 8;
+inline constexpr uint32_t kSnapshotChunk = 512;
+inline constexpr uint32_t kDefaultSnapshotBytes = 8192;
+inline constexpr uint32_t kMaxSnapshotBytes = 65536;
 
 // How a map value is stored and combined across CPUs.
 enum class AggKind : uint8_t {
@@ -173,6 +200,7 @@ enum class EventKind : uint8_t {
   Time,    // time(): the local time when the event is read, strftime `format`
   LeakReport,  // print_leaks / print_leak_stacks: an outstanding-allocation report (`leak`)
   Join,    // join(): args[0] the number of strings read, args[1..] the strings; `format` the separator
+  StackSnapshot,  // ustack(dwarf): registers and user stack to unwind (layout above the enum StackError)
 };
 
 // The settings of one print_leaks() / print_leak_stacks() site.
@@ -233,6 +261,16 @@ struct Manifest {
   std::string stack_scratch_elf_name;
   std::string stack_errors_elf_name;
   uint32_t stack_map_entries = 0;
+  // Set when the script uses ustack(dwarf): the StackSnapshot event's id (-1:
+  // none), the stack bytes each snapshot keeps, and the BPF_MAP_TYPE_ARRAY
+  // (one u64) whose atomic increments number the snapshots.
+  int stack_snapshot_event = -1;
+  uint32_t stack_snapshot_bytes = 0;
+  std::string stack_snapshot_seq_elf_name;
+  // Set when the script uses ustack(auto): a BPF_MAP_TYPE_ARRAY (u32 key 0,
+  // u64 value) the runtime sets before attaching: 1 captures ustack(auto)
+  // as ustack(dwarf), 0 with frame pointers (docs/stacks.md says when).
+  std::string stack_auto_elf_name;
   // Set when a probe attached at several functions (a uprobe wildcard or an
   // address) reads `func`: a BPF_MAP_TYPE_ARRAY from the probe's BPF cookie
   // (u32 key) to the function's NUL-padded name of `func_name_size` bytes.

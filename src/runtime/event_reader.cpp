@@ -105,6 +105,9 @@ void EventDispatcher::handle(const uint8_t* data, size_t size) {
     case EventKind::LeakReport:
       if (leak_report_) output_ += leak_report_(e);
       break;
+    case EventKind::StackSnapshot:
+      if (stack_snapshot_) stack_snapshot_(data, size);
+      break;
     case EventKind::Join: {
       // args[0]: how many strings BPF read; args[1..]: the strings.
       uint64_t n = 0;

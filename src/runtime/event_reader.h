@@ -34,6 +34,10 @@ class EventDispatcher {
   using LeakReport = std::function<std::string(const manifest::EventDesc& event)>;
   void set_leak_report(LeakReport f) { leak_report_ = std::move(f); }
 
+  // ustack(dwarf): a register and stack snapshot to unwind (manifest.h).
+  using StackSnapshot = std::function<void(const uint8_t* data, size_t size)>;
+  void set_stack_snapshot(StackSnapshot f) { stack_snapshot_ = std::move(f); }
+
   // -f json: printf and print(value) become bpftrace's JSON lines.
   void set_json(bool json) { json_ = json; }
 
@@ -54,6 +58,7 @@ class EventDispatcher {
   ClearMap clear_map_;
   ClearMap zero_map_;
   LeakReport leak_report_;
+  StackSnapshot stack_snapshot_;
   std::vector<std::optional<ParsedFormat>> formats_;  // by event id
   std::string output_;
   bool exit_requested_ = false;

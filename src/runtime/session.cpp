@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -42,6 +43,8 @@
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
 #include "runtime/probe_checks.h"
+#include "runtime/snapshot_keys.h"
+#include "runtime/stack_mode.h"
 #include "runtime/stack_renderer.h"
 #include "runtime/symbolizer.h"
 #include "runtime/target_process.h"
@@ -331,8 +334,11 @@ std::string Session::map_text(int index, uint32_t top, uint32_t div) {
     return {};
   }
   symbolizer_.new_report();
-  if (options_.json) return format_map_json(desc, entries, num_cpus_, renderer_.get(), top, div);
-  return format_map(desc, entries, num_cpus_, renderer_.get(), top, div);
+  int cpus = num_cpus_;
+  if (manifest_.stack_snapshot_event >= 0)
+    cpus = merge_snapshot_keys(desc, entries, num_cpus_, [this](uint64_t id, uint32_t limit) { return renderer_->canonical(id, limit); });
+  if (options_.json) return format_map_json(desc, entries, cpus, renderer_.get(), top, div);
+  return format_map(desc, entries, cpus, renderer_.get(), top, div);
 }
 
 bool Session::read_script_map(int index, std::vector<RawMapEntry>& entries) {
@@ -379,6 +385,8 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     kernel = layout->kernel_stack;
     limit = layout->stack_limit;
     allocations = decode_outstanding(*layout, flat);
+    // ustack(dwarf): one id per snapshot; group by unwound call chain.
+    for (auto& a : allocations) a.stack = renderer_->canonical(a.stack, limit);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
@@ -391,7 +399,18 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
       kernel = first.key[0].kind == manifest::FieldKind::KernelStack;
       limit = first.key[0].stack_limit;
     }
-    summary = summarize_combined(decode_combined(first, entries, count_map, counts, num_cpus_), options);
+    std::vector<CombinedStack> combined = decode_combined(first, entries, count_map, counts, num_cpus_);
+    std::map<StackKey, CombinedStack> merged;  // ustack(dwarf): by unwound call chain
+    for (const auto& c : combined) {
+      const StackKey key = renderer_->canonical(c.stack, limit);
+      CombinedStack& m = merged[key];
+      m.stack = key;
+      m.total_size += c.total_size;
+      m.allocations += c.allocations;
+    }
+    combined.clear();
+    for (auto& [_, c] : merged) combined.push_back(c);
+    summary = summarize_combined(combined, options);
   }
   symbolizer_.new_report();
   LeakFrames frames = [&](StackKey id) { return renderer_->leak_frames(id, kernel, limit); };
@@ -439,6 +458,7 @@ void Session::report_stack_errors() {
       "the stack could not be read",
       "stack map full; raise --stack-map-size",
       "a different stack had the same 64-bit id",
+      "the ring buffer had no room for a ustack(dwarf) snapshot",
   };
   for (uint32_t i = 0; i < static_cast<uint32_t>(manifest::StackError::Count); ++i) {
     if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
@@ -448,6 +468,17 @@ void Session::report_stack_errors() {
       std::fprintf(stderr, "memscript: %llu stack%s could not be recorded (%s)\n",
                    static_cast<unsigned long long>(total), total == 1 ? "" : "s", kWhy[i]);
   }
+  if (!renderer_) return;
+  const auto& c = renderer_->snapshot_counts();
+  if (c.truncated)
+    std::fprintf(stderr,
+                 "memscript: %llu of %llu ustack(dwarf) stacks were truncated: unwinding needed more than the %u "
+                 "bytes of stack copied (raise --dwarf-stack-size)\n",
+                 static_cast<unsigned long long>(c.truncated), static_cast<unsigned long long>(c.unwound),
+                 manifest_.stack_snapshot_bytes);
+  if (c.malformed)
+    std::fprintf(stderr, "memscript: %llu ustack(dwarf) snapshots were malformed\n",
+                 static_cast<unsigned long long>(c.malformed));
 }
 
 void Session::print_symbol_warnings() {
@@ -626,6 +657,12 @@ int Session::run() {
   if (uprobe_multi_)
     for (size_t i = 0; i < manifest_.probes.size(); ++i)
       if (!uprobe_plans_[i].sites.empty()) load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
+  if (manifest_.stack_snapshot_event >= 0) {
+    // Each ustack(dwarf) snapshot takes its whole size in the ring buffer:
+    // room for a burst of ~2,000 of 8 KiB while user space unwinds.
+    uint32_t ring = std::max<uint32_t>(manifest_.ringbuf_size, 16u << 20);
+    load_options.map_sizes.push_back({manifest_.ringbuf_elf_name, ring});
+  }
   object_ = load_object(elf_, manifest_, load_options, error);
   if (!object_) return fail(error);
   take_libbpf_messages();
@@ -641,6 +678,7 @@ int Session::run() {
       symbolizer_, manifest_.stacks_elf_name.empty() ? -1 : object_->map_fd(manifest_.stacks_elf_name));
   dispatcher_->set_field_renderer(renderer_.get());
   dispatcher_->set_leak_report([this](const manifest::EventDesc& e) { return leak_report_text(e); });
+  dispatcher_->set_stack_snapshot([this](const uint8_t* data, size_t size) { renderer_->add_snapshot(data, size); });
   dispatcher_->set_json(options_.json);
   dispatcher_->set_zero_map([this](int i) {
     std::string why;
@@ -677,6 +715,17 @@ int Session::run() {
 
   if (!manifest_.start_time_elf_name.empty()) {
     if (auto e = store_start_time()) return fail(*e);
+  }
+  if (!manifest_.stack_auto_elf_name.empty()) {
+    std::string exe = command_path ? *command_path : options_.pid > 0 ? "/proc/" + std::to_string(options_.pid) + "/exe" : "";
+    AutoStackChoice choice = choose_auto_stack_mode(exe);
+    uint32_t key = 0;
+    uint64_t on = choice.dwarf ? 1 : 0;
+    int fd = object_->map_fd(manifest_.stack_auto_elf_name);
+    if (fd < 0 || bpf_map_update_elem(fd, &key, &on, BPF_ANY) != 0)
+      return fail({kExitRuntime, std::string("setting the ustack(auto) mode: ") + std::strerror(errno)});
+    std::fprintf(stderr, "memscript: ustack(auto) uses %s: %s\n", choice.dwarf ? "dwarf (CFI)" : "frame pointers",
+                 choice.why.c_str());
   }
 
   if (command_path) {

@@ -21,6 +21,21 @@ std::string hex_no_prefix(uint64_t a) {
   return buf;
 }
 
+// Frames unwound with CFI are whole without frame pointers: no warning.
+class QuietFramePointers {
+ public:
+  QuietFramePointers(Symbolizer& s, uint64_t id) : s_(s), on_(id & manifest::kStackSnapshotTag) {
+    if (on_) s_.set_frame_pointer_warnings(false);
+  }
+  ~QuietFramePointers() {
+    if (on_) s_.set_frame_pointer_warnings(true);
+  }
+
+ private:
+  Symbolizer& s_;
+  bool on_;
+};
+
 }  // namespace
 
 std::vector<uint64_t> StackRecord::printed_frames(uint32_t limit) const {
@@ -53,8 +68,57 @@ StackRecord decode_stack_record(const uint8_t* data, size_t size) {
   return r;
 }
 
+void StackRenderer::add_snapshot(const uint8_t* data, size_t size) {
+  auto s = decode_stack_snapshot(data, size);
+  if (!s) {
+    ++counts_.malformed;
+    return;
+  }
+  UnwoundStack u;
+  if (const auto* maps = symbolizer_.mappings(s->pid, s->regs[16]))
+    u = unwinder_.unwind(*s, *maps, manifest::kStackMaxFrames);
+  else
+    u.frames.push_back(s->regs[16]);  // the process is gone: the ip is all we know
+  ++counts_.unwound;
+  if (u.truncated) ++counts_.truncated;
+  add_unwound(s->id, s->pid, std::move(u.frames));
+}
+
+void StackRenderer::add_unwound(uint64_t id, pid_t pid, std::vector<uint64_t> frames) {
+  auto [it, fresh] = interned_.try_emplace({static_cast<uint64_t>(pid), frames}, id);
+  canonical_[id] = it->second;
+  if (fresh) {
+    StackRecord r;
+    r.owner = static_cast<uint64_t>(pid);
+    r.frames = std::move(frames);
+    stacks_[id] = std::move(r);
+  }
+}
+
+uint64_t StackRenderer::canonical(uint64_t id) const {
+  auto it = canonical_.find(id);
+  return it == canonical_.end() ? id : it->second;
+}
+
+uint64_t StackRenderer::canonical(uint64_t id, uint32_t limit) {
+  const uint64_t whole = canonical(id);
+  if (!(id & manifest::kStackSnapshotTag) || limit == 0 || limit >= manifest::kStackMaxFrames) return whole;
+  auto it = stacks_.find(whole);
+  if (it == stacks_.end()) return whole;
+  std::vector<uint64_t> printed = it->second.printed_frames(limit);
+  if (printed.size() == it->second.frames.size()) return whole;
+  return interned_limited_.try_emplace({it->second.owner, std::move(printed)}, whole).first->second;
+}
+
 const StackRecord* StackRenderer::find(uint64_t id) {
   if (id == 0) return nullptr;
+  if (id & manifest::kStackSnapshotTag) {
+    // One record per distinct unwound stack, under its first snapshot's id.
+    auto it = stacks_.find(canonical(id));
+    if (it != stacks_.end()) return &it->second;
+    ++counts_.missing;
+    return nullptr;
+  }
   auto it = stacks_.find(id);
   if (it != stacks_.end()) return &it->second;
   if (fd_ < 0) return nullptr;
@@ -77,6 +141,7 @@ std::string StackRenderer::render_stack(uint64_t id, bool kernel, uint32_t limit
   }
   const StackRecord& r = *found;
   const pid_t pid = kernel ? 0 : static_cast<pid_t>(r.owner);
+  QuietFramePointers quiet(symbolizer_, id);
   std::string out = "\n";
   for (uint64_t addr : r.printed_frames(limit)) {
     if (perf) {
@@ -98,6 +163,7 @@ std::vector<std::string> StackRenderer::leak_frames(uint64_t id, bool kernel, ui
   const StackRecord* r = find(id);
   if (!r) return out;
   const auto pid = static_cast<pid_t>(r->owner);
+  QuietFramePointers quiet(symbolizer_, id);
   for (uint64_t addr : r->printed_frames(limit)) {
     ResolvedFrame f = kernel ? symbolizer_.resolve_kernel(addr) : symbolizer_.resolve_user(pid, addr);
     char head[32];

@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "manifest/manifest.h"
+#include "runtime/dwarf_unwinder.h"
 #include "runtime/map_value.h"
 #include "runtime/symbolizer.h"
 
@@ -44,6 +46,27 @@ class StackRenderer : public FieldRenderer {
   void add(uint64_t id, StackRecord r) { stacks_[id] = std::move(r); }
   size_t size() const { return stacks_.size(); }
 
+  // ustack(dwarf): unwinds one StackSnapshot event now (the process may be
+  // gone by the time it is printed) and keeps its frames under its id.
+  void add_snapshot(const uint8_t* data, size_t size);
+  // Unwound frames for a snapshot id, as add_snapshot keeps them (tests).
+  void add_unwound(uint64_t id, pid_t pid, std::vector<uint64_t> frames);
+  // The id that stands for every stack equal to `id`'s: each snapshot has its
+  // own id, but a report groups by call chain. Frame-pointer ids are already
+  // one per stack and are returned unchanged.
+  uint64_t canonical(uint64_t id) const;
+  // The same for stacks printed with at most `limit` frames (ustack(dwarf, N)):
+  // chains that differ only below the printed frames share one id.
+  uint64_t canonical(uint64_t id, uint32_t limit);
+
+  struct SnapshotCounts {
+    uint64_t unwound = 0;
+    uint64_t truncated = 0;   // the unwinder needed more stack than was copied
+    uint64_t malformed = 0;   // too short to decode
+    uint64_t missing = 0;     // a printed snapshot id that never arrived (dropped)
+  };
+  const SnapshotCounts& snapshot_counts() const { return counts_; }
+
   std::string render(const manifest::Field& f, const uint8_t* data, size_t size, bool as_key) override;
   std::string render_stack(uint64_t id, bool kernel, uint32_t limit, bool perf, bool as_key);
   // One line per frame as BCC's memleak prints them, innermost first:
@@ -57,6 +80,12 @@ class StackRenderer : public FieldRenderer {
   Symbolizer& symbolizer_;
   int fd_ = -1;
   std::unordered_map<uint64_t, StackRecord> stacks_;
+  // ustack(dwarf): snapshot id -> the first id with the same pid and frames.
+  DwarfUnwinder unwinder_;
+  std::unordered_map<uint64_t, uint64_t> canonical_;
+  std::map<std::pair<uint64_t, std::vector<uint64_t>>, uint64_t> interned_;
+  std::map<std::pair<uint64_t, std::vector<uint64_t>>, uint64_t> interned_limited_;
+  SnapshotCounts counts_;
 };
 
 }  // namespace ms::runtime

@@ -282,6 +282,19 @@ bool Symbolizer::remember_process(pid_t pid) {
   return true;
 }
 
+const std::vector<Mapping>* Symbolizer::mappings(pid_t pid, uint64_t covering) {
+  auto covered = [&](const std::vector<Mapping>& maps) {
+    if (!covering) return true;
+    for (const auto& m : maps)
+      if (covering >= m.start && covering < m.end) return true;
+    return false;
+  };
+  auto it = processes_.find(pid);
+  if (it != processes_.end() && covered(it->second)) return &it->second;
+  if (remember_process(pid) || it != processes_.end()) return &processes_[pid];
+  return nullptr;
+}
+
 void Symbolizer::set_mappings(pid_t pid, std::vector<Mapping> maps) { processes_[pid] = std::move(maps); }
 
 ElfSymbolTable* Symbolizer::table_for(const Mapping& m) {
@@ -324,7 +337,7 @@ ResolvedFrame Symbolizer::resolve_user(pid_t pid, uint64_t addr) {
   if (!t) return r;
   // Said once per module that appears in a stack, not for every mapped file.
   auto fp = t->has_frame_pointers();
-  if (fp && !*fp && warned_.insert(m->path).second) {
+  if (frame_pointer_warnings_ && fp && !*fp && warned_.insert(m->path).second) {
     auto slash = m->path.rfind('/');
     std::string base = slash == std::string::npos ? m->path : m->path.substr(slash + 1);
     warnings_.push_back(base + " has no frame pointers; stacks through it are truncated");

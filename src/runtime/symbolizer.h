@@ -100,6 +100,10 @@ class Symbolizer {
   // A new report begins: an address outside the known mappings may re-read
   // a live process's maps again (once per pid per report), e.g. after dlopen.
   void new_report() { reread_.clear(); }
+  // The remembered mappings of a pid, read now if not yet known (nullptr if
+  // they cannot be read). `covering`: an address that should be mapped; if
+  // it is not, a live process's maps are read again (dlopen).
+  const std::vector<Mapping>* mappings(pid_t pid, uint64_t covering = 0);
   // Adds mappings for a pid by hand (tests).
   void set_mappings(pid_t pid, std::vector<Mapping> maps);
 
@@ -116,6 +120,10 @@ class Symbolizer {
   // caller's own return address: find it with the caller's unwind table.
   // nullopt if the caller keeps a frame pointer or nothing valid is found.
   std::optional<uint64_t> frameless_caller_return(pid_t pid, uint64_t ret, const std::vector<uint64_t>& above);
+
+  // Off while resolving frames unwound with CFI (ustack(dwarf)): a module
+  // without frame pointers does not truncate those.
+  void set_frame_pointer_warnings(bool on) { frame_pointer_warnings_ = on; }
 
   // Messages to show once each on stderr ("libfoo.so has no frame pointers;
   // ..."); drained by the caller.
@@ -137,6 +145,7 @@ class Symbolizer {
   std::string kallsyms_path_ = "/proc/kallsyms";
   std::vector<std::pair<uint64_t, std::string>> kallsyms_;  // sorted
   std::set<std::string> warned_;
+  bool frame_pointer_warnings_ = true;
   std::vector<std::string> warnings_;
 };
 

@@ -56,7 +56,24 @@ TEST(ParserStacks, FramesMustBeConstant) {
             "-e:1:38: error: the number of frames given to ustack() must be an integer constant\n"
             "uprobe:/bin/ls:main { @[ustack(perf, arg0)] = count(); }\n"
             "                                     ^~~~\n"
-            "hint: usage: ustack([perf|bpftrace][, frames])\n");
+            "hint: usage: ustack([perf|bpftrace|dwarf|auto][, frames])\n");
+}
+
+// dwarf is a way to capture, not to print: the value is a plain ustack, so one
+// map may hold stacks captured either way (memleak.ms --stack-mode).
+TEST(ParserStacks, DwarfModeIsACaptureNotAType) {
+  EXPECT_EQ(map_value_type("uprobe:/bin/ls:main { @m = ustack(dwarf); }"), "ustack");
+  EXPECT_EQ(map_value_type("uprobe:/bin/ls:main { @m = ustack(dwarf, 4); }"), "ustack(4)");
+  EXPECT_EQ(map_value_type("uprobe:/bin/ls:main { @m = ustack(auto); }"), "ustack");
+  EXPECT_EQ(errors_of("uprobe:/bin/ls:main { @[ustack] = count(); @[ustack(dwarf)] = count(); @[ustack(auto)] = count(); }"), "");
+}
+
+TEST(ParserStacks, KernelStacksHaveNoDwarfMode) {
+  EXPECT_EQ(errors_of("uprobe:/bin/ls:main { @[kstack(dwarf)] = count(); }"),
+            "-e:1:32: error: kstack() has no dwarf mode: kernel stacks are walked by the kernel\n"
+            "uprobe:/bin/ls:main { @[kstack(dwarf)] = count(); }\n"
+            "                               ^~~~~\n"
+            "hint: dwarf unwinds user stacks: ustack(dwarf)\n");
 }
 
 TEST(ParserStacks, DifferentStackModesAreDifferentTypes) {

@@ -156,6 +156,24 @@ std::optional<bool> truth(ast::ExprPtr& e) {
   return c->v != 0;
 }
 
+// An `if` whose condition the options decide gets that constant (1 or 0) as
+// its condition, and codegen emits only the branch taken (memleak.ms picks
+// its stack capture with `if (opt.stack_mode == "dwarf")`: the others must
+// not be compiled, loaded or reported). Both branches are still checked, so
+// a map assigned only in the branch not taken is still a declared map.
+void fold_ifs(ast::Block& block) {
+  for (auto& st : block) {
+    ast::Stmt& s = *st;
+    if (s.kind == ast::NodeKind::While) fold_ifs(static_cast<ast::While&>(s).body);
+    if (s.kind == ast::NodeKind::Unroll) fold_ifs(static_cast<ast::Unroll&>(s).body);
+    if (s.kind != ast::NodeKind::If) continue;
+    auto& f = static_cast<ast::If&>(s);
+    fold_ifs(f.then_block);
+    fold_ifs(f.else_block);
+    if (std::optional<bool> t = truth(f.cond)) f.cond = std::make_unique<ast::Integer>(*t ? 1 : 0, f.cond->loc);
+  }
+}
+
 }  // namespace
 
 void fold_predicates(PassContext& ctx) {
@@ -172,6 +190,7 @@ void fold_predicates(PassContext& ctx) {
       it = probes.erase(it);
       continue;
     }
+    fold_ifs(p.body);
     ++it;
   }
   if (had_probes && probes.empty()) {

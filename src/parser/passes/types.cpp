@@ -413,9 +413,14 @@ class TypeChecker {
     return stack_call(c, d.aggregation == TypeKind::KStack);
   }
 
-  // ustack(), ustack(perf), ustack(5), ustack(perf, 5), ustack(bpftrace, 5).
+  // ustack(), ustack(perf), ustack(5), ustack(perf, 5), ustack(bpftrace, 5),
+  // ustack(dwarf), ustack(dwarf, 5), ustack(auto). dwarf is how the stack is
+  // captured (a register and stack snapshot unwound in user space with the
+  // modules' CFI, docs/stacks.md), not how it prints: the type is plain
+  // ustack, so a script may pick the capture per probe and still keep one
+  // map. auto is dwarf or frame pointers, chosen by the runtime per session.
   Type stack_call(ast::Call& c, bool kernel) {
-    const std::string usage = c.func + "([perf|bpftrace][, frames])";
+    const std::string usage = c.func + (kernel ? "([perf|bpftrace][, frames])" : "([perf|bpftrace|dwarf|auto][, frames])");
     if (c.args.size() > 2) {
       error(c.loc, c.func + "() takes at most 2 arguments, but " + std::to_string(c.args.size()) + " given",
             "usage: " + usage);
@@ -429,8 +434,14 @@ class TypeChecker {
     };
     if (i < c.args.size() && c.args[i]->kind == ast::NodeKind::Builtin) {
       std::string m = mode_name(*c.args[i]);
-      if (m != "perf" && m != "bpftrace") {
-        error(c.args[i]->loc, "unknown stack mode '" + m + "'", "the modes are perf and bpftrace");
+      if ((m == "dwarf" || m == "auto") && kernel) {
+        error(c.args[i]->loc, "kstack() has no " + m + " mode: kernel stacks are walked by the kernel",
+              "dwarf unwinds user stacks: ustack(" + m + ")");
+        return Type::none();
+      }
+      if (m != "perf" && m != "bpftrace" && m != "dwarf" && m != "auto") {
+        error(c.args[i]->loc, "unknown stack mode '" + m + "'",
+              kernel ? "the modes are perf and bpftrace" : "the modes are perf, bpftrace, dwarf and auto");
         return Type::none();
       }
       perf = m == "perf";
