@@ -59,7 +59,11 @@ OPTIONS:
                     counted from when every probe is attached: END runs and
                     the maps are printed as on Ctrl-C
     --timings       print time from start to attached and peak RSS (stderr)
-    -v              verbose: also show libbpf's own messages
+    --no-cost       do not print what the probes cost at exit (by default:
+                    probe hits, BPF run time and an estimate of the time added
+                    to the traced code, on stderr)
+    -v              verbose: also show libbpf's own messages, and the cost at
+                    every interval
     --map-size N    entries of each script map (default: the script's
                     `map_size`, else 4096); updates of a full map are
                     counted and reported at exit
@@ -206,7 +210,9 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.verbose |= a == "-lv";
       if (i + 1 < argc && argv[i + 1][0] != '-') cl.list_pattern = argv[++i];
     } else if (a == "-v") {
+      // With -l: the fields of each probe; when tracing: libbpf's messages and the running cost.
       cl.verbose = true;
+      cl.run.verbose = true;
     } else if (a == "-u") {
       auto v = need_value("-u");
       if (!v) return usage_error("option -u needs a user name or uid");
@@ -234,8 +240,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.run.duration_ns = static_cast<uint64_t>(d->number);
     } else if (a == "--timings") {
       cl.run.timings = true;
-    } else if (a == "-v") {
-      cl.run.verbose = true;
+    } else if (a == "--no-cost") {
+      cl.run.cost_report = false;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
     } else if (cl.list && cl.list_pattern.empty()) {
@@ -276,7 +282,7 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
   }
   if (!parsed.error.empty()) {
     // `memscript memleak.ms -d ast`: an engine flag after the script is the script's.
-    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--duration", "--version"};
+    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--duration", "--no-cost", "--version"};
     for (const auto& flag : kEngineOnly) {
       if (parsed.error.rfind("unknown option '" + flag + "'", 0) == 0) {
         parsed.error += "\nmemscript: " + flag + " is memscript's own flag: put it before the script (memscript " +

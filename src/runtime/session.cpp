@@ -42,6 +42,7 @@
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
 #include "runtime/probe_checks.h"
+#include "runtime/run_cost.h"
 #include "runtime/stack_renderer.h"
 #include "runtime/symbolizer.h"
 #include "runtime/target_process.h"
@@ -146,6 +147,9 @@ class Session {
   void report_map_errors();
   void print_symbol_warnings();
   std::optional<RunError> store_func_names();
+  bool cost_wanted() const { return options_.cost_report && !options_.json; }
+  void print_cost(const std::string& when);
+  uint64_t cost_interval_ns() const;
 
   const std::vector<uint8_t>& elf_;
   const manifest::Manifest& manifest_;
@@ -176,7 +180,35 @@ class Session {
   std::unique_ptr<StackRenderer> renderer_;
   std::vector<bool> skipped_;  // probes left out: their function is missing (missing_functions warn)  // stacks and symbols in maps and printf
   FdGuard child_signal_fd_;  // SIGCHLD, when the command is stopped at exit for its mappings
+  RunCostMeter cost_meter_;
+  std::string cost_unavailable_;  // why the kernel keeps no run-time statistics for us
+  timespec traced_since_{};       // probes attached: the start of the cost figures
 };
+
+void Session::print_cost(const std::string& when) {
+  if (!cost_meter_.enabled()) {
+    std::fprintf(stderr, "memscript: cost %s: unknown (%s)\n", when.c_str(), cost_unavailable_.c_str());
+    return;
+  }
+  std::vector<RunCostMeter::Program> programs;
+  for (size_t i = 0; i < manifest_.probes.size(); ++i) {
+    const auto& probe = manifest_.probes[i];
+    // BEGIN and END run in memscript itself.
+    if (probe.type == ProbeType::Begin || probe.type == ProbeType::End || skipped_[i]) continue;
+    bpf_program* prog = object_->program(probe.prog_name);
+    if (prog) programs.push_back({bpf_program__fd(prog), &probe});
+  }
+  std::fputs(format_cost(cost_meter_.read(programs), when).c_str(), stderr);
+}
+
+// -v: the running cost is printed as often as the script's shortest
+// interval probe reports (once a second without one).
+uint64_t Session::cost_interval_ns() const {
+  uint64_t ns = 0;
+  for (const auto& p : manifest_.probes)
+    if (p.type == ProbeType::Interval && p.interval_ns > 0 && (ns == 0 || p.interval_ns < ns)) ns = p.interval_ns;
+  return ns ? ns : 1000000000ull;
+}
 
 bool Session::attach_one(size_t index, RunError& error) {
   const auto& probe = manifest_.probes[index];
@@ -475,7 +507,7 @@ int Session::event_loop() {
     print_error(std::string("epoll_create1: ") + std::strerror(errno));
     return kExitRuntime;
   }
-  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5 };
+  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5, kCost = 6 };
   auto add = [&](int fd, uint64_t tag) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -512,6 +544,17 @@ int Session::event_loop() {
     }
   }
 
+  FdGuard cost_fd;
+  if (cost_wanted() && options_.verbose) {
+    cost_fd.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    uint64_t ns = cost_interval_ns();
+    itimerspec spec{};
+    spec.it_value.tv_sec = spec.it_interval.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+    spec.it_value.tv_nsec = spec.it_interval.tv_nsec = static_cast<long>(ns % 1000000000ull);
+    if (cost_fd.get() < 0 || timerfd_settime(cost_fd.get(), 0, &spec, nullptr) != 0 || add(cost_fd.get(), kCost) != 0)
+      print_error(std::string("warning: -v: cannot set the cost timer: ") + std::strerror(errno));
+  }
+
   consume_events();  // BEGIN may already have printed, or called exit()
   while (!dispatcher_->exit_requested()) {
     epoll_event events[4];
@@ -531,6 +574,18 @@ int Session::event_loop() {
         case kDuration:
           stop = true;
           break;
+        case kCost: {
+          uint64_t expirations = 0;
+          if (read(cost_fd.get(), &expirations, sizeof expirations) != sizeof expirations) break;
+          consume_events();  // the interval's own report first
+          timespec now{};
+          clock_gettime(CLOCK_MONOTONIC, &now);
+          char when[48];
+          std::snprintf(when, sizeof when, "after %.1f s",
+                        (now.tv_sec - traced_since_.tv_sec) + (now.tv_nsec - traced_since_.tv_nsec) / 1e9);
+          print_cost(when);
+          break;
+        }
         case kTarget:
           command_exited_ = command_.has_value();
           stop = true;
@@ -710,6 +765,7 @@ int Session::run() {
     std::fputs(json_attached_probes(n).c_str(), stderr);
   else
     std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
+  if (cost_wanted() && !cost_meter_.enable(why)) cost_unavailable_ = why;
   bool has_end = false;
   timespec attach_start{};
   clock_gettime(CLOCK_MONOTONIC, &attach_start);
@@ -721,6 +777,7 @@ int Session::run() {
     if (skipped_[i]) continue;
     if (!attach_one(i, error)) return fail(error);  // teardown kills a held command
   }
+  clock_gettime(CLOCK_MONOTONIC, &traced_since_);
   memscript_begin_trigger();
   if (command_ && !command_->release(why)) return fail({kExitRuntime, why});
   if (options_.timings) {
@@ -764,6 +821,7 @@ int Session::run() {
     consume_events();
   }
   print_all_maps();
+  if (cost_wanted()) print_cost("at exit");
   report_stack_errors();
   report_map_errors();
   if (dispatcher_->malformed_events())

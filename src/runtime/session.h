@@ -33,6 +33,9 @@ struct RunOptions {
   EntryProbePlacer entry_probe_placer;
   bool show_placement = false;       // -d probes: say where each entry probe went
   uint64_t duration_ns = 0;          // --duration: end the run this long after attaching (0: never)
+  // What the probes cost (run_cost.h) on stderr at exit, and with `verbose`
+  // at every interval too; --no-cost turns it off. Not in JSON mode.
+  bool cost_report = true;
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout
