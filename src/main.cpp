@@ -319,6 +319,34 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
     }
   }
   if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
+  // The script's attach trigger (`trigger_rss_growth OPT` / `trigger_growth_rate OPT`).
+  auto flag_of = [&](const std::string& name) {
+    const ms::ScriptOption* o = iface.find(name);
+    return o->long_flag.empty() ? o->short_flag : o->long_flag;
+  };
+  auto& trigger = cl.run.attach_trigger;
+  if (!iface.trigger_rss_growth_option.empty()) {
+    const ms::OptionValue& v = parsed.args.values[iface.trigger_rss_growth_option];
+    if (v.number > 0) trigger.rss_growth_bytes = static_cast<uint64_t>(v.number);
+  }
+  if (!iface.trigger_growth_rate_option.empty()) {
+    const ms::OptionValue& v = parsed.args.values[iface.trigger_growth_rate_option];
+    if (!v.text.empty()) {
+      std::string err;
+      auto rate = ms::runtime::parse_growth_rate(v.text, err);
+      if (!rate) return script_error("option " + flag_of(iface.trigger_growth_rate_option) + ": " + err);
+      trigger.rate_bytes_per_s = *rate;
+      trigger.rate_text = v.text;
+    }
+  }
+  if (trigger.active()) {
+    trigger.label = iface.prog.substr(0, iface.prog.rfind(".ms"));
+    if (!cl.run.pid && cl.run.command.empty())
+      return script_error(
+          "option " +
+          flag_of(trigger.rss_growth_bytes ? iface.trigger_rss_growth_option : iface.trigger_growth_rate_option) +
+          " watches the target's memory: give -p PID or -c CMD");
+  }
   if (!cl.run.user.empty() && cl.run.command.empty()) return usage_error("-u USER applies to the command of -c");
   if (!cl.run.user.empty()) {
     std::string err;

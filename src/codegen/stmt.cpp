@@ -249,6 +249,7 @@ void Codegen::gen_leak_report(const ast::Call& c) {
     else if (name == "sample_rate") desc.leak.sample_rate = std::max<uint64_t>(number(i), 1);
     else if (name == "folded") desc.leak.folded = number(i) != 0;
     else if (name == "sample_bytes") desc.leak.sample_bytes = number(i);
+    else if (name == "growth") desc.leak.growth_intervals = static_cast<uint32_t>(number(i));
   }
   const int id = event_for(c, std::move(desc));
   emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);

@@ -267,14 +267,32 @@ class InterfaceBuilder {
     }
     for (const auto& [name, loc] : block.unknown_items)
       diags_.error(loc, "unknown item '" + name + "' in the options block",
-                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn` and declarations "
+                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn`, "
+                   "`trigger_rss_growth OPTION`, `trigger_growth_rate OPTION` and declarations "
                    "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`");
     for (const auto& d : block.decls) declaration(d);
+    for (const auto& t : block.triggers) trigger(t);
     if (diags_.has_errors()) return std::nullopt;
     return std::move(iface_);
   }
 
  private:
+  // The option named by a trigger item must be declared (before or after
+  // it) with the type the runtime reads: a size, or a rate as text.
+  void trigger(const ast::OptionsBlock::Trigger& t) {
+    const bool rss = t.kind == "trigger_rss_growth";
+    const ScriptOption* opt = iface_.find(t.option);
+    const OptionType want = rss ? OptionType::Size : OptionType::String;
+    if (!opt || opt->type != want) {
+      diags_.error(t.loc, t.kind + " names " + (opt ? "option '" + t.option + "', which is not a " : "no option '" + t.option + "'; it needs a ") +
+                              (rss ? "size" : "string (a rate such as 5M/min)"),
+                   rss ? "e.g. trigger_rss: size --trigger-rss-growth ... then trigger_rss_growth trigger_rss"
+                       : "e.g. trigger_rate: string = \"\" --trigger-growth-rate ... then trigger_growth_rate trigger_rate");
+      return;
+    }
+    (rss ? iface_.trigger_rss_growth_option : iface_.trigger_growth_rate_option) = t.option;
+  }
+
   void declaration(const ast::OptionDecl& d) {
     bool ok = true;
     ScriptOption opt;

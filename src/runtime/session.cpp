@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -38,6 +39,7 @@
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
 #include "runtime/map_printer.h"
+#include "runtime/leak_growth.h"
 #include "runtime/leak_maps.h"
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
@@ -149,6 +151,14 @@ class Session {
   std::optional<RunError> store_func_names();
   bool cost_wanted() const { return options_.cost_report && !options_.json; }
   void print_cost(const std::string& when);
+  bool deferred(const manifest::ProbeDesc& p) const {
+    return options_.attach_trigger.active() &&
+           (p.type == ProbeType::Uprobe || p.type == ProbeType::Uretprobe || p.type == ProbeType::Usdt);
+  }
+  // One RSS reading; attaches the deferred probes once the trigger holds.
+  // False (with `error`) if attaching failed.
+  bool check_trigger(RunError& error);
+  void trigger_timer_off();
   uint64_t cost_interval_ns() const;
 
   const std::vector<uint8_t>& elf_;
@@ -180,6 +190,14 @@ class Session {
   std::unique_ptr<StackRenderer> renderer_;
   std::vector<bool> skipped_;  // probes left out: their function is missing (missing_functions warn)  // stacks and symbols in maps and printf
   FdGuard child_signal_fd_;  // SIGCHLD, when the command is stopped at exit for its mappings
+  // --growth: per allocation map (so the interval reports and END's final
+  // one share a history), each stack's bytes at the last K+1 reports.
+  std::map<int, LeakGrowthTracker> growth_;
+  std::vector<size_t> deferred_;            // probes waiting for the attach trigger
+  std::optional<RssTrigger> rss_trigger_;
+  timespec trigger_since_{};
+  FdGuard trigger_fd_;                      // 100 ms RSS polling while probes wait
+  int epoll_fd_ = -1;
   RunCostMeter cost_meter_;
   std::string cost_unavailable_;  // why the kernel keeps no run-time statistics for us
   timespec traced_since_{};       // probes attached: the start of the cost figures
@@ -199,6 +217,32 @@ void Session::print_cost(const std::string& when) {
     if (prog) programs.push_back({bpf_program__fd(prog), &probe});
   }
   std::fputs(format_cost(cost_meter_.read(programs), when).c_str(), stderr);
+}
+
+bool Session::check_trigger(RunError& error) {
+  if (deferred_.empty() || !rss_trigger_) return true;
+  auto rss = read_rss_bytes(uprobe_pid_);
+  if (!rss) return true;  // the target is going: its exit ends the run
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double t = (now.tv_sec - trigger_since_.tv_sec) + (now.tv_nsec - trigger_since_.tv_nsec) / 1e9;
+  auto why = rss_trigger_->observe(t, *rss);
+  if (!why) return true;
+  const std::string& label = options_.attach_trigger.label;
+  std::fprintf(stderr, "%s: %s; attaching %zu probe%s\n", label.c_str(), why->c_str(), deferred_.size(),
+               deferred_.size() == 1 ? "" : "s");
+  trigger_timer_off();
+  std::vector<size_t> todo;
+  todo.swap(deferred_);
+  for (size_t i : todo)
+    if (!attach_one(i, error)) return false;
+  return true;
+}
+
+void Session::trigger_timer_off() {
+  if (trigger_fd_.get() < 0) return;
+  if (epoll_fd_ >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, trigger_fd_.get(), nullptr);
+  trigger_fd_.reset(-1);
 }
 
 // -v: the running cost is printed as often as the script's shortest
@@ -390,7 +434,10 @@ std::string Session::leak_report_text(const manifest::EventDesc& e) {
 
 std::string Session::build_leak_report(const manifest::EventDesc& e) {
   const auto& first = manifest_.maps[static_cast<size_t>(e.map_index)];
-  const LeakReportOptions options = leak_options(e.leak);
+  LeakReportOptions options = leak_options(e.leak);
+  // --growth ranks among every stack: summarise them all, the tracker cuts.
+  const size_t top = options.top;
+  if (options.growth_intervals) options.top = SIZE_MAX;
   LeakSummary summary;
   std::vector<OutstandingAllocation> allocations;  // the summary points into it
   bool kernel = false;
@@ -424,6 +471,12 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
       limit = first.key[0].stack_limit;
     }
     summary = summarize_combined(decode_combined(first, entries, count_map, counts, num_cpus_), options);
+  }
+  if (options.growth_intervals) {
+    auto it = growth_.try_emplace(e.map_index, options.growth_intervals).first;
+    summary = it->second.observe(summary, top);
+    summary.growth_reports = it->second.reports_seen();
+    options.top = top;
   }
   symbolizer_.new_report();
   LeakFrames frames = [&](StackKey id) { return renderer_->leak_frames(id, kernel, limit); };
@@ -507,7 +560,8 @@ int Session::event_loop() {
     print_error(std::string("epoll_create1: ") + std::strerror(errno));
     return kExitRuntime;
   }
-  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5, kCost = 6 };
+  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5, kCost = 6, kTrigger = 7 };
+  epoll_fd_ = epfd.get();
   auto add = [&](int fd, uint64_t tag) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -555,6 +609,26 @@ int Session::event_loop() {
       print_error(std::string("warning: -v: cannot set the cost timer: ") + std::strerror(errno));
   }
 
+  // The attach trigger: RSS every 100 ms (a read of /proc/PID/statm; no probe).
+  if (!deferred_.empty()) {
+    rss_trigger_.emplace(options_.attach_trigger);
+    clock_gettime(CLOCK_MONOTONIC, &trigger_since_);
+    auto rss = read_rss_bytes(uprobe_pid_);
+    std::fprintf(stderr, "%s: waiting for %s (now %s) before attaching %zu probe%s\n",
+                 options_.attach_trigger.label.c_str(), rss_trigger_->condition().c_str(),
+                 rss ? human_bytes(static_cast<double>(*rss)).c_str() : "unknown", deferred_.size(),
+                 deferred_.size() == 1 ? "" : "s");
+    if (rss) rss_trigger_->observe(0, *rss);
+    trigger_fd_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    itimerspec spec{};
+    spec.it_value.tv_nsec = spec.it_interval.tv_nsec = 100000000;
+    if (trigger_fd_.get() < 0 || timerfd_settime(trigger_fd_.get(), 0, &spec, nullptr) != 0 ||
+        add(trigger_fd_.get(), kTrigger) != 0) {
+      print_error(std::string("cannot set the attach trigger's timer: ") + std::strerror(errno));
+      return kExitRuntime;
+    }
+  }
+
   consume_events();  // BEGIN may already have printed, or called exit()
   while (!dispatcher_->exit_requested()) {
     epoll_event events[4];
@@ -574,6 +648,16 @@ int Session::event_loop() {
         case kDuration:
           stop = true;
           break;
+        case kTrigger: {
+          uint64_t expirations = 0;
+          if (read(trigger_fd_.get(), &expirations, sizeof expirations) != sizeof expirations) break;
+          RunError error;
+          if (!check_trigger(error)) {
+            print_error(error.message);
+            return error.exit_code;
+          }
+          break;
+        }
         case kCost: {
           uint64_t expirations = 0;
           if (read(cost_fd.get(), &expirations, sizeof expirations) != sizeof expirations) break;
@@ -602,6 +686,13 @@ int Session::event_loop() {
     }
     if (stop) break;
   }
+  if (!deferred_.empty() && rss_trigger_)
+    std::fprintf(stderr, "%s: the trigger never held (RSS %s, lowest %s; waited for %s): %zu probe%s never attached\n",
+                 options_.attach_trigger.label.c_str(), human_bytes(static_cast<double>(rss_trigger_->latest())).c_str(),
+                 human_bytes(static_cast<double>(rss_trigger_->lowest())).c_str(), rss_trigger_->condition().c_str(),
+                 deferred_.size(), deferred_.size() == 1 ? "" : "s");
+  trigger_timer_off();
+  epoll_fd_ = -1;
   return kExitOk;
 }
 
@@ -775,6 +866,10 @@ int Session::run() {
       continue;
     }
     if (skipped_[i]) continue;
+    if (deferred(manifest_.probes[i])) {
+      deferred_.push_back(i);
+      continue;
+    }
     if (!attach_one(i, error)) return fail(error);  // teardown kills a held command
   }
   clock_gettime(CLOCK_MONOTONIC, &traced_since_);
