@@ -28,6 +28,7 @@ const TypeDesc kTypes[] = {
     {"choice", OptionType::Choice, "a choice"},
     {"pid", OptionType::Pid, "a process id"},
     {"command", OptionType::Command, "a command"},
+    {"percent", OptionType::Percent, "a percentage"},
 };
 
 const TypeDesc* find_type(const std::string& name) {
@@ -195,6 +196,18 @@ std::optional<OptionValue> parse_option_value(const ScriptOption& opt, const std
         return std::nullopt;
       }
       return number_value(static_cast<int64_t>(ns), duration_text(ns));
+    }
+    case OptionType::Percent: {
+      // Parts per million, so that 0.5% is an integer too.
+      std::string t = text;
+      if (!t.empty() && t.back() == '%') t.pop_back();
+      char* end = nullptr;
+      double pct = t.empty() || !(std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '.') ? -1 : std::strtod(t.c_str(), &end);
+      if (pct < 0 || !end || *end || pct > 100) {
+        error = quoted(text) + " is not a percentage (from 0% to 100%, e.g. 5% or 0.5%)";
+        return std::nullopt;
+      }
+      return number_value(static_cast<int64_t>(pct * 10000 + 0.5), text);
     }
     case OptionType::String:
       return string_value(text);
@@ -647,6 +660,7 @@ std::string type_note(const ScriptOption& o) {
       type = o.bare_unit_ns ? "duration, bare numbers in " + o.bare_unit : "duration: ns, us, ms, s, m, h";
       break;
     case OptionType::String: type = "string"; break;
+    case OptionType::Percent: type = "percentage"; break;
     case OptionType::Choice: type = ""; break;
     case OptionType::Pid: return "(process id; the engine's -p)";
     case OptionType::Command: return "(command line; the engine's -c)";

@@ -34,6 +34,7 @@ enum class OptionType {
   Choice,    // one word of a fixed list; a string in expressions
   Pid,       // the engine's -p: the traced process
   Command,   // the engine's -c: a command to run and trace
+  Percent,   // "5%", "0.5%" or a bare "5"; parts per million in expressions (5% = 50000)
 };
 
 const char* to_string(OptionType t);

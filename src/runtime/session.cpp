@@ -435,6 +435,15 @@ std::string Session::leak_report_text(const manifest::EventDesc& e) {
 std::string Session::build_leak_report(const manifest::EventDesc& e) {
   const auto& first = manifest_.maps[static_cast<size_t>(e.map_index)];
   LeakReportOptions options = leak_options(e.leak);
+  if (e.leak.sample_rate_map_index >= 0) {
+    // A rate chosen at run time (memleak --auto-sample): the map's one value.
+    std::vector<RawMapEntry> rate;
+    if (read_script_map(e.leak.sample_rate_map_index, rate) && !rate.empty() && rate[0].value.size() >= 8) {
+      uint64_t n = 0;
+      std::memcpy(&n, rate[0].value.data(), 8);
+      options.scale = std::max<uint64_t>(n, 1);
+    }
+  }
   // --growth ranks among every stack: summarise them all, the tracker cuts.
   const size_t top = options.top;
   if (options.growth_intervals) options.top = SIZE_MAX;
