@@ -59,7 +59,11 @@ OPTIONS:
                     counted from when every probe is attached: END runs and
                     the maps are printed as on Ctrl-C
     --timings       print time from start to attached and peak RSS (stderr)
-    -v              verbose: also show libbpf's own messages
+    --no-cost       do not print what the probes cost at exit (by default:
+                    probe hits, BPF run time and an estimate of the time added
+                    to the traced code, on stderr)
+    -v              verbose: also show libbpf's own messages, and the cost at
+                    every interval
     --map-size N    entries of each script map (default: the script's
                     `map_size`, else 4096); updates of a full map are
                     counted and reported at exit
@@ -217,7 +221,9 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.verbose |= a == "-lv";
       if (i + 1 < argc && argv[i + 1][0] != '-') cl.list_pattern = argv[++i];
     } else if (a == "-v") {
+      // With -l: the fields of each probe; when tracing: libbpf's messages and the running cost.
       cl.verbose = true;
+      cl.run.verbose = true;
     } else if (a == "-u") {
       auto v = need_value("-u");
       if (!v) return usage_error("option -u needs a user name or uid");
@@ -245,8 +251,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.run.duration_ns = static_cast<uint64_t>(d->number);
     } else if (a == "--timings") {
       cl.run.timings = true;
-    } else if (a == "-v") {
-      cl.run.verbose = true;
+    } else if (a == "--no-cost") {
+      cl.run.cost_report = false;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
     } else if (cl.list && cl.list_pattern.empty()) {
@@ -287,7 +293,7 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
   }
   if (!parsed.error.empty()) {
     // `memscript memleak.ms -d ast`: an engine flag after the script is the script's.
-    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--duration", "--version"};
+    static const std::set<std::string> kEngineOnly = {"-d", "-e", "-v", "-V", "--dry-run", "--timings", "--duration", "--no-cost", "--version"};
     for (const auto& flag : kEngineOnly) {
       if (parsed.error.rfind("unknown option '" + flag + "'", 0) == 0) {
         parsed.error += "\nmemscript: " + flag + " is memscript's own flag: put it before the script (memscript " +
@@ -324,6 +330,34 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
     }
   }
   if (cl.run.pid && !cl.run.command.empty()) return usage_error("-p and -c cannot be used together");
+  // The script's attach trigger (`trigger_rss_growth OPT` / `trigger_growth_rate OPT`).
+  auto flag_of = [&](const std::string& name) {
+    const ms::ScriptOption* o = iface.find(name);
+    return o->long_flag.empty() ? o->short_flag : o->long_flag;
+  };
+  auto& trigger = cl.run.attach_trigger;
+  if (!iface.trigger_rss_growth_option.empty()) {
+    const ms::OptionValue& v = parsed.args.values[iface.trigger_rss_growth_option];
+    if (v.number > 0) trigger.rss_growth_bytes = static_cast<uint64_t>(v.number);
+  }
+  if (!iface.trigger_growth_rate_option.empty()) {
+    const ms::OptionValue& v = parsed.args.values[iface.trigger_growth_rate_option];
+    if (!v.text.empty()) {
+      std::string err;
+      auto rate = ms::runtime::parse_growth_rate(v.text, err);
+      if (!rate) return script_error("option " + flag_of(iface.trigger_growth_rate_option) + ": " + err);
+      trigger.rate_bytes_per_s = *rate;
+      trigger.rate_text = v.text;
+    }
+  }
+  if (trigger.active()) {
+    trigger.label = iface.prog.substr(0, iface.prog.rfind(".ms"));
+    if (!cl.run.pid && cl.run.command.empty())
+      return script_error(
+          "option " +
+          flag_of(trigger.rss_growth_bytes ? iface.trigger_rss_growth_option : iface.trigger_growth_rate_option) +
+          " watches the target's memory: give -p PID or -c CMD");
+  }
   if (!cl.run.user.empty() && cl.run.command.empty()) return usage_error("-u USER applies to the command of -c");
   if (!cl.run.user.empty()) {
     std::string err;

@@ -252,9 +252,13 @@ void Codegen::gen_leak_report(const ast::Call& c) {
       desc.leak.sort_by_count = c.args[i]->kind == ast::NodeKind::String &&
                                 static_cast<const ast::String&>(*c.args[i]).value == "count";
     else if (name == "show_allocs") desc.leak.show_allocs = number(i) != 0;
-    else if (name == "sample_rate") desc.leak.sample_rate = std::max<uint64_t>(number(i), 1);
+    else if (name == "sample_rate" && c.args[i]->kind == ast::NodeKind::Map) {
+      const auto& m = static_cast<const ast::Map&>(*c.args[i]);
+      if (MapDef* def = find_map(m.name, m.loc)) desc.leak.sample_rate_map_index = def->index;
+    } else if (name == "sample_rate") desc.leak.sample_rate = std::max<uint64_t>(number(i), 1);
     else if (name == "folded") desc.leak.folded = number(i) != 0;
     else if (name == "sample_bytes") desc.leak.sample_bytes = number(i);
+    else if (name == "growth") desc.leak.growth_intervals = static_cast<uint32_t>(number(i));
   }
   const int id = event_for(c, std::move(desc));
   emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);

@@ -215,8 +215,12 @@ struct LeakReportDesc {
   bool sort_by_count = false;
   bool show_allocs = false;
   uint64_t sample_rate = 1;  // each recorded allocation stands for this many
+  int sample_rate_map_index = -1;  // set: the rate is this keyless map's value when the report is made
   bool folded = false;       // flamegraph input instead of the text report
   uint64_t sample_bytes = 0; // byte sampling's mean interval (0: none): weights each allocation
+  // growth K (0: off): report only stacks whose bytes grew at each of the
+  // last K reports of this map (the runtime keeps the history).
+  uint32_t growth_intervals = 0;
 };
 
 // join(): how many strings of a char* array it reads, and the bytes each keeps

@@ -277,6 +277,14 @@ struct OptionsBlock {
   // lacks is skipped with a warning (an allocator without pvalloc) or an error.
   std::string missing_functions_text;
   Location missing_functions_loc;
+  // `trigger_rss_growth OPTION`, `trigger_growth_rate OPTION`: uprobes wait
+  // until the target's memory grows as the named option says (script_options.h).
+  struct Trigger {
+    std::string kind;    // trigger_rss_growth or trigger_growth_rate
+    std::string option;  // the option that holds the threshold
+    Location loc;        // of the option's name
+  };
+  std::vector<Trigger> triggers;
   // `NAME "text"` items that are neither, reported by validation.
   std::vector<std::pair<std::string, Location>> unknown_items;
 };

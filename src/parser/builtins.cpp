@@ -65,9 +65,9 @@ std::vector<FunctionDesc> make_functions() {
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},
       // Outstanding-allocation reports (runtime/leak_report.h), for any allocator script.
       {"print_leaks", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, true,
-       "print_leaks(@allocs[, top[, older[, sort[, show_allocs[, sample_rate[, folded[, sample_bytes]]]]]]])", 8},
+       "print_leaks(@allocs[, top[, older[, sort[, show_allocs[, sample_rate[, folded[, sample_bytes[, growth]]]]]]]])", 9},
       {"print_leak_stacks", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap, ArgKind::WholeMap}, true,
-       "print_leak_stacks(@bytes, @allocations[, top[, sort[, sample_rate[, folded]]]])", 6},
+       "print_leak_stacks(@bytes, @allocations[, top[, sort[, sample_rate[, folded[, growth]]]]])", 7},
       {"delete", FunctionUse::Statement, TypeKind::None, {ArgKind::MapElement}, false, "delete(@map[key])"},
       // Both a builtin (ustack) and a function (ustack(perf, 5)).
       {"ustack", FunctionUse::Value, TypeKind::UStack, {}, true, "ustack([perf|bpftrace][, frames])"},

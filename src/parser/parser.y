@@ -199,6 +199,7 @@ options_block
         opts.map_size_text = ctx.pending_options.map_size_text;
         opts.map_size_loc = ctx.pending_options.map_size_loc;
       }
+      for (auto& t : ctx.pending_options.triggers) opts.triggers.push_back(std::move(t));
       for (auto& u : ctx.pending_options.unknown_items) opts.unknown_items.push_back(std::move(u));
       ctx.pending_options = {};
     }
@@ -236,6 +237,8 @@ option_item
         ctx.pending_options.map_size_text = $2;
         ctx.pending_options.map_size_loc = @2;
       }
+      else if ($1 == "trigger_rss_growth" || $1 == "trigger_growth_rate")
+        ctx.pending_options.triggers.push_back({$1, $2, @2});
       else ctx.pending_options.unknown_items.emplace_back($1, @1);
     }
   ;

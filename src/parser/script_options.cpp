@@ -28,6 +28,7 @@ const TypeDesc kTypes[] = {
     {"choice", OptionType::Choice, "a choice"},
     {"pid", OptionType::Pid, "a process id"},
     {"command", OptionType::Command, "a command"},
+    {"percent", OptionType::Percent, "a percentage"},
 };
 
 const TypeDesc* find_type(const std::string& name) {
@@ -196,6 +197,18 @@ std::optional<OptionValue> parse_option_value(const ScriptOption& opt, const std
       }
       return number_value(static_cast<int64_t>(ns), duration_text(ns));
     }
+    case OptionType::Percent: {
+      // Parts per million, so that 0.5% is an integer too.
+      std::string t = text;
+      if (!t.empty() && t.back() == '%') t.pop_back();
+      char* end = nullptr;
+      double pct = t.empty() || !(std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '.') ? -1 : std::strtod(t.c_str(), &end);
+      if (pct < 0 || !end || *end || pct > 100) {
+        error = quoted(text) + " is not a percentage (from 0% to 100%, e.g. 5% or 0.5%)";
+        return std::nullopt;
+      }
+      return number_value(static_cast<int64_t>(pct * 10000 + 0.5), text);
+    }
     case OptionType::String:
       return string_value(text);
     case OptionType::Choice:
@@ -267,14 +280,32 @@ class InterfaceBuilder {
     }
     for (const auto& [name, loc] : block.unknown_items)
       diags_.error(loc, "unknown item '" + name + "' in the options block",
-                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn` and declarations "
+                   "an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn`, "
+                   "`trigger_rss_growth OPTION`, `trigger_growth_rate OPTION` and declarations "
                    "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`");
     for (const auto& d : block.decls) declaration(d);
+    for (const auto& t : block.triggers) trigger(t);
     if (diags_.has_errors()) return std::nullopt;
     return std::move(iface_);
   }
 
  private:
+  // The option named by a trigger item must be declared (before or after
+  // it) with the type the runtime reads: a size, or a rate as text.
+  void trigger(const ast::OptionsBlock::Trigger& t) {
+    const bool rss = t.kind == "trigger_rss_growth";
+    const ScriptOption* opt = iface_.find(t.option);
+    const OptionType want = rss ? OptionType::Size : OptionType::String;
+    if (!opt || opt->type != want) {
+      diags_.error(t.loc, t.kind + " names " + (opt ? "option '" + t.option + "', which is not a " : "no option '" + t.option + "'; it needs a ") +
+                              (rss ? "size" : "string (a rate such as 5M/min)"),
+                   rss ? "e.g. trigger_rss: size --trigger-rss-growth ... then trigger_rss_growth trigger_rss"
+                       : "e.g. trigger_rate: string = \"\" --trigger-growth-rate ... then trigger_growth_rate trigger_rate");
+      return;
+    }
+    (rss ? iface_.trigger_rss_growth_option : iface_.trigger_growth_rate_option) = t.option;
+  }
+
   void declaration(const ast::OptionDecl& d) {
     bool ok = true;
     ScriptOption opt;
@@ -629,6 +660,7 @@ std::string type_note(const ScriptOption& o) {
       type = o.bare_unit_ns ? "duration, bare numbers in " + o.bare_unit : "duration: ns, us, ms, s, m, h";
       break;
     case OptionType::String: type = "string"; break;
+    case OptionType::Percent: type = "percentage"; break;
     case OptionType::Choice: type = ""; break;
     case OptionType::Pid: return "(process id; the engine's -p)";
     case OptionType::Command: return "(command line; the engine's -c)";

@@ -34,6 +34,7 @@ enum class OptionType {
   Choice,    // one word of a fixed list; a string in expressions
   Pid,       // the engine's -p: the traced process
   Command,   // the engine's -c: a command to run and trace
+  Percent,   // "5%", "0.5%" or a bare "5"; parts per million in expressions (5% = 50000)
 };
 
 const char* to_string(OptionType t);
@@ -69,6 +70,12 @@ struct ScriptInterface {
   std::string epilog;
   uint32_t map_size = 0;  // `map_size N` (0: the engine's default)
   bool missing_functions_warn = false;  // `missing_functions warn`
+  // `trigger_rss_growth OPT` (a size option) and `trigger_growth_rate OPT` (a
+  // string option, "5M/min"): when the option is given, uprobes and USDT
+  // probes are attached only once the target's RSS has grown by that much
+  // since the start, or grows at that rate (runtime/attach_trigger.h).
+  std::string trigger_rss_growth_option;
+  std::string trigger_growth_rate_option;
   std::vector<ScriptOption> options;  // in declaration order
 
   const ScriptOption* find(const std::string& name) const;

@@ -93,6 +93,7 @@ LeakReportOptions leak_options(const manifest::LeakReportDesc& d) {
   o.show_allocs = d.show_allocs;
   o.scale = d.sample_rate;
   o.sample_bytes = d.sample_bytes;
+  o.growth_intervals = d.growth_intervals;
   return o;
 }
 

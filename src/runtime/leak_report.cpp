@@ -101,11 +101,18 @@ LeakSummary summarize_combined(const std::vector<CombinedStack>& stacks, const L
 std::string format_leak_report_text(const LeakSummary& summary, const LeakReportOptions& options,
                                     const std::string& clock_text, const LeakFrames& render_stack) {
   const uint64_t k = std::max<uint64_t>(options.scale, 1);
-  std::string out = "[" + clock_text + "] Top " + std::to_string(options.top) + " stacks with outstanding allocations";
+  const uint32_t growth = options.growth_intervals;
+  std::string out = "[" + clock_text + "] Top " + std::to_string(options.top) +
+                    (growth ? " stacks whose outstanding bytes grew at each of the last " + std::to_string(growth) +
+                                  " reports"
+                            : " stacks with outstanding allocations");
   if (options.sample_bytes)
     out += " (estimated from 1 in " + std::to_string(options.sample_bytes) + " bytes sampled):\n";
   else
     out += k > 1 ? " (estimated from 1 in " + std::to_string(k) + " allocations):\n" : ":\n";
+  if (growth && summary.growth_reports < growth + 1u)
+    out += "\t(growth is ranked from report " + std::to_string(growth + 1) + " on; this is report " +
+           std::to_string(summary.growth_reports) + ")\n";
   char buf[96];
   if (options.show_allocs) {
     for (const auto* a : summary.allocations) {
@@ -115,7 +122,10 @@ std::string format_leak_report_text(const LeakSummary& summary, const LeakReport
   }
   for (const auto& s : summary.stacks) {
     out += "\t" + std::to_string(s.bytes * k) + " bytes in " + std::to_string(s.allocations * k) +
-           " allocations from stack\n";
+           " allocations from stack";
+    if (growth)
+      out += " (+" + std::to_string(s.grown_bytes * k) + " bytes in " + std::to_string(growth) + " intervals)";
+    out += "\n";
     std::vector<std::string> frames = render_stack(s.stack);
     if (frames.empty()) frames.push_back("stack information lost");
     for (const auto& f : frames) out += "\t\t" + f + "\n";
@@ -133,7 +143,9 @@ std::string format_leak_report_json(const LeakSummary& summary, const LeakReport
     bytes += s.bytes * k;
     allocations += s.allocations * k;
     out += "{\"type\":\"leak_stack\",\"bytes\":" + std::to_string(s.bytes * k) +
-           ",\"allocations\":" + std::to_string(s.allocations * k) + ",\"estimated\":" + estimated + ",\"frames\":[";
+           ",\"allocations\":" + std::to_string(s.allocations * k) + ",\"estimated\":" + estimated;
+    if (options.growth_intervals) out += ",\"grown_bytes\":" + std::to_string(s.grown_bytes * k);
+    out += ",\"frames\":[";
     std::vector<std::string> frames = render_stack(s.stack);
     for (size_t i = 0; i < frames.size(); ++i) out += (i ? "," : "") + json_string(frames[i]);
     out += "]}\n";

@@ -49,6 +49,9 @@ struct LeakReportOptions {
   // sampled with probability p = 1 - exp(-s/B) and stands for 1/p
   // allocations and s/p bytes (unbiased estimates; docs/memleak.md).
   uint64_t sample_bytes = 0;
+  // --growth K: only stacks whose outstanding bytes grew at each of the last K
+  // reports (leak_growth.h); the report says so and gives each one's growth.
+  uint32_t growth_intervals = 0;
 };
 
 // The weight 1/p of a recorded allocation of `size` bytes under byte sampling
@@ -60,6 +63,7 @@ struct StackSummary {
   StackKey stack = 0;
   uint64_t bytes = 0;
   uint64_t allocations = 0;
+  uint64_t grown_bytes = 0;  // --growth: bytes gained over the last K intervals
 };
 
 struct LeakSummary {
@@ -70,6 +74,7 @@ struct LeakSummary {
   // ascending: what -a lists. Points into the caller's vector.
   std::vector<const OutstandingAllocation*> allocations;
   uint64_t unknown_stack_allocations = 0;  // left out: their stack was not recorded
+  size_t growth_reports = 0;  // --growth: reports of this map so far, this one included
 };
 
 // Groups allocations older than the age limit by stack. `now_ns` is the same
@@ -92,7 +97,10 @@ using LeakFrames = std::function<std::vector<std::string>(StackKey)>;
 //   \tB bytes in N allocations from stack
 //   \t\t<frame>
 // `clock_text` is the "HH:MM:SS" to print. With scale > 1 the figures are
-// multiplied and the header says they are estimates.
+// multiplied and the header says they are estimates. With growth_intervals K:
+//   [HH:MM:SS] Top N stacks whose outstanding bytes grew at each of the last K reports:
+//   \tB bytes in N allocations from stack (+G bytes in K intervals)
+// and, until K+1 reports exist, a line saying how many are still needed.
 std::string format_leak_report_text(const LeakSummary& summary, const LeakReportOptions& options,
                                     const std::string& clock_text, const LeakFrames& render_stack);
 

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,10 +40,12 @@
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
 #include "runtime/map_printer.h"
+#include "runtime/leak_growth.h"
 #include "runtime/leak_maps.h"
 #include "runtime/map_reader.h"
 #include "runtime/privileges.h"
 #include "runtime/probe_checks.h"
+#include "runtime/run_cost.h"
 #include "runtime/snapshot_keys.h"
 #include "runtime/stack_mode.h"
 #include "runtime/stack_renderer.h"
@@ -149,6 +152,17 @@ class Session {
   void report_map_errors();
   void print_symbol_warnings();
   std::optional<RunError> store_func_names();
+  bool cost_wanted() const { return options_.cost_report && !options_.json; }
+  void print_cost(const std::string& when);
+  bool deferred(const manifest::ProbeDesc& p) const {
+    return options_.attach_trigger.active() &&
+           (p.type == ProbeType::Uprobe || p.type == ProbeType::Uretprobe || p.type == ProbeType::Usdt);
+  }
+  // One RSS reading; attaches the deferred probes once the trigger holds.
+  // False (with `error`) if attaching failed.
+  bool check_trigger(RunError& error);
+  void trigger_timer_off();
+  uint64_t cost_interval_ns() const;
 
   const std::vector<uint8_t>& elf_;
   const manifest::Manifest& manifest_;
@@ -179,7 +193,69 @@ class Session {
   std::unique_ptr<StackRenderer> renderer_;
   std::vector<bool> skipped_;  // probes left out: their function is missing (missing_functions warn)  // stacks and symbols in maps and printf
   FdGuard child_signal_fd_;  // SIGCHLD, when the command is stopped at exit for its mappings
+  // --growth: per allocation map (so the interval reports and END's final
+  // one share a history), each stack's bytes at the last K+1 reports.
+  std::map<int, LeakGrowthTracker> growth_;
+  std::vector<size_t> deferred_;            // probes waiting for the attach trigger
+  std::optional<RssTrigger> rss_trigger_;
+  timespec trigger_since_{};
+  FdGuard trigger_fd_;                      // 100 ms RSS polling while probes wait
+  int epoll_fd_ = -1;
+  RunCostMeter cost_meter_;
+  std::string cost_unavailable_;  // why the kernel keeps no run-time statistics for us
+  timespec traced_since_{};       // probes attached: the start of the cost figures
 };
+
+void Session::print_cost(const std::string& when) {
+  if (!cost_meter_.enabled()) {
+    std::fprintf(stderr, "memscript: cost %s: unknown (%s)\n", when.c_str(), cost_unavailable_.c_str());
+    return;
+  }
+  std::vector<RunCostMeter::Program> programs;
+  for (size_t i = 0; i < manifest_.probes.size(); ++i) {
+    const auto& probe = manifest_.probes[i];
+    // BEGIN and END run in memscript itself.
+    if (probe.type == ProbeType::Begin || probe.type == ProbeType::End || skipped_[i]) continue;
+    bpf_program* prog = object_->program(probe.prog_name);
+    if (prog) programs.push_back({bpf_program__fd(prog), &probe});
+  }
+  std::fputs(format_cost(cost_meter_.read(programs), when).c_str(), stderr);
+}
+
+bool Session::check_trigger(RunError& error) {
+  if (deferred_.empty() || !rss_trigger_) return true;
+  auto rss = read_rss_bytes(uprobe_pid_);
+  if (!rss) return true;  // the target is going: its exit ends the run
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double t = (now.tv_sec - trigger_since_.tv_sec) + (now.tv_nsec - trigger_since_.tv_nsec) / 1e9;
+  auto why = rss_trigger_->observe(t, *rss);
+  if (!why) return true;
+  const std::string& label = options_.attach_trigger.label;
+  std::fprintf(stderr, "%s: %s; attaching %zu probe%s\n", label.c_str(), why->c_str(), deferred_.size(),
+               deferred_.size() == 1 ? "" : "s");
+  trigger_timer_off();
+  std::vector<size_t> todo;
+  todo.swap(deferred_);
+  for (size_t i : todo)
+    if (!attach_one(i, error)) return false;
+  return true;
+}
+
+void Session::trigger_timer_off() {
+  if (trigger_fd_.get() < 0) return;
+  if (epoll_fd_ >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, trigger_fd_.get(), nullptr);
+  trigger_fd_.reset(-1);
+}
+
+// -v: the running cost is printed as often as the script's shortest
+// interval probe reports (once a second without one).
+uint64_t Session::cost_interval_ns() const {
+  uint64_t ns = 0;
+  for (const auto& p : manifest_.probes)
+    if (p.type == ProbeType::Interval && p.interval_ns > 0 && (ns == 0 || p.interval_ns < ns)) ns = p.interval_ns;
+  return ns ? ns : 1000000000ull;
+}
 
 bool Session::attach_one(size_t index, RunError& error) {
   const auto& probe = manifest_.probes[index];
@@ -364,7 +440,19 @@ std::string Session::leak_report_text(const manifest::EventDesc& e) {
 
 std::string Session::build_leak_report(const manifest::EventDesc& e) {
   const auto& first = manifest_.maps[static_cast<size_t>(e.map_index)];
-  const LeakReportOptions options = leak_options(e.leak);
+  LeakReportOptions options = leak_options(e.leak);
+  if (e.leak.sample_rate_map_index >= 0) {
+    // A rate chosen at run time (memleak --auto-sample): the map's one value.
+    std::vector<RawMapEntry> rate;
+    if (read_script_map(e.leak.sample_rate_map_index, rate) && !rate.empty() && rate[0].value.size() >= 8) {
+      uint64_t n = 0;
+      std::memcpy(&n, rate[0].value.data(), 8);
+      options.scale = std::max<uint64_t>(n, 1);
+    }
+  }
+  // --growth ranks among every stack: summarise them all, the tracker cuts.
+  const size_t top = options.top;
+  if (options.growth_intervals) options.top = SIZE_MAX;
   LeakSummary summary;
   std::vector<OutstandingAllocation> allocations;  // the summary points into it
   bool kernel = false;
@@ -411,6 +499,12 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     combined.clear();
     for (auto& [_, c] : merged) combined.push_back(c);
     summary = summarize_combined(combined, options);
+  }
+  if (options.growth_intervals) {
+    auto it = growth_.try_emplace(e.map_index, options.growth_intervals).first;
+    summary = it->second.observe(summary, top);
+    summary.growth_reports = it->second.reports_seen();
+    options.top = top;
   }
   symbolizer_.new_report();
   LeakFrames frames = [&](StackKey id) { return renderer_->leak_frames(id, kernel, limit); };
@@ -506,7 +600,8 @@ int Session::event_loop() {
     print_error(std::string("epoll_create1: ") + std::strerror(errno));
     return kExitRuntime;
   }
-  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5 };
+  enum : uint64_t { kRing = 1, kSignal = 2, kTarget = 3, kChild = 4, kDuration = 5, kCost = 6, kTrigger = 7 };
+  epoll_fd_ = epfd.get();
   auto add = [&](int fd, uint64_t tag) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -543,6 +638,37 @@ int Session::event_loop() {
     }
   }
 
+  FdGuard cost_fd;
+  if (cost_wanted() && options_.verbose) {
+    cost_fd.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    uint64_t ns = cost_interval_ns();
+    itimerspec spec{};
+    spec.it_value.tv_sec = spec.it_interval.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+    spec.it_value.tv_nsec = spec.it_interval.tv_nsec = static_cast<long>(ns % 1000000000ull);
+    if (cost_fd.get() < 0 || timerfd_settime(cost_fd.get(), 0, &spec, nullptr) != 0 || add(cost_fd.get(), kCost) != 0)
+      print_error(std::string("warning: -v: cannot set the cost timer: ") + std::strerror(errno));
+  }
+
+  // The attach trigger: RSS every 100 ms (a read of /proc/PID/statm; no probe).
+  if (!deferred_.empty()) {
+    rss_trigger_.emplace(options_.attach_trigger);
+    clock_gettime(CLOCK_MONOTONIC, &trigger_since_);
+    auto rss = read_rss_bytes(uprobe_pid_);
+    std::fprintf(stderr, "%s: waiting for %s (now %s) before attaching %zu probe%s\n",
+                 options_.attach_trigger.label.c_str(), rss_trigger_->condition().c_str(),
+                 rss ? human_bytes(static_cast<double>(*rss)).c_str() : "unknown", deferred_.size(),
+                 deferred_.size() == 1 ? "" : "s");
+    if (rss) rss_trigger_->observe(0, *rss);
+    trigger_fd_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    itimerspec spec{};
+    spec.it_value.tv_nsec = spec.it_interval.tv_nsec = 100000000;
+    if (trigger_fd_.get() < 0 || timerfd_settime(trigger_fd_.get(), 0, &spec, nullptr) != 0 ||
+        add(trigger_fd_.get(), kTrigger) != 0) {
+      print_error(std::string("cannot set the attach trigger's timer: ") + std::strerror(errno));
+      return kExitRuntime;
+    }
+  }
+
   consume_events();  // BEGIN may already have printed, or called exit()
   while (!dispatcher_->exit_requested()) {
     epoll_event events[4];
@@ -562,6 +688,28 @@ int Session::event_loop() {
         case kDuration:
           stop = true;
           break;
+        case kTrigger: {
+          uint64_t expirations = 0;
+          if (read(trigger_fd_.get(), &expirations, sizeof expirations) != sizeof expirations) break;
+          RunError error;
+          if (!check_trigger(error)) {
+            print_error(error.message);
+            return error.exit_code;
+          }
+          break;
+        }
+        case kCost: {
+          uint64_t expirations = 0;
+          if (read(cost_fd.get(), &expirations, sizeof expirations) != sizeof expirations) break;
+          consume_events();  // the interval's own report first
+          timespec now{};
+          clock_gettime(CLOCK_MONOTONIC, &now);
+          char when[48];
+          std::snprintf(when, sizeof when, "after %.1f s",
+                        (now.tv_sec - traced_since_.tv_sec) + (now.tv_nsec - traced_since_.tv_nsec) / 1e9);
+          print_cost(when);
+          break;
+        }
         case kTarget:
           command_exited_ = command_.has_value();
           stop = true;
@@ -578,6 +726,13 @@ int Session::event_loop() {
     }
     if (stop) break;
   }
+  if (!deferred_.empty() && rss_trigger_)
+    std::fprintf(stderr, "%s: the trigger never held (RSS %s, lowest %s; waited for %s): %zu probe%s never attached\n",
+                 options_.attach_trigger.label.c_str(), human_bytes(static_cast<double>(rss_trigger_->latest())).c_str(),
+                 human_bytes(static_cast<double>(rss_trigger_->lowest())).c_str(), rss_trigger_->condition().c_str(),
+                 deferred_.size(), deferred_.size() == 1 ? "" : "s");
+  trigger_timer_off();
+  epoll_fd_ = -1;
   return kExitOk;
 }
 
@@ -759,6 +914,7 @@ int Session::run() {
     std::fputs(json_attached_probes(n).c_str(), stderr);
   else
     std::fprintf(stderr, "Attaching %zu probe%s...\n", n, n == 1 ? "" : "s");
+  if (cost_wanted() && !cost_meter_.enable(why)) cost_unavailable_ = why;
   bool has_end = false;
   timespec attach_start{};
   clock_gettime(CLOCK_MONOTONIC, &attach_start);
@@ -768,8 +924,13 @@ int Session::run() {
       continue;
     }
     if (skipped_[i]) continue;
+    if (deferred(manifest_.probes[i])) {
+      deferred_.push_back(i);
+      continue;
+    }
     if (!attach_one(i, error)) return fail(error);  // teardown kills a held command
   }
+  clock_gettime(CLOCK_MONOTONIC, &traced_since_);
   memscript_begin_trigger();
   if (command_ && !command_->release(why)) return fail({kExitRuntime, why});
   if (options_.timings) {
@@ -813,6 +974,7 @@ int Session::run() {
     consume_events();
   }
   print_all_maps();
+  if (cost_wanted()) print_cost("at exit");
   report_stack_errors();
   report_map_errors();
   if (dispatcher_->malformed_events())

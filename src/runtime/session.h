@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "manifest/manifest.h"
+#include "runtime/attach_trigger.h"
 #include "runtime/probe_checks.h"
 
 namespace ms::runtime {
@@ -33,6 +34,12 @@ struct RunOptions {
   EntryProbePlacer entry_probe_placer;
   bool show_placement = false;       // -d probes: say where each entry probe went
   uint64_t duration_ns = 0;          // --duration: end the run this long after attaching (0: never)
+  // What the probes cost (run_cost.h) on stderr at exit, and with `verbose`
+  // at every interval too; --no-cost turns it off. Not in JSON mode.
+  bool cost_report = true;
+  // The script's trigger (attach_trigger.h): uprobes and USDT probes wait
+  // until the target's RSS grows so; the other probes attach at once.
+  AttachTrigger attach_trigger;
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout

@@ -27,7 +27,7 @@ A .test file holds cases separated by blank lines. Each case is lines of
                bpftrace 0.17 prints before the maps at exit, and the
                attached_probes line are dropped). Before comparing, both outputs
                drop the `Attaching N probes...` line (memscript prints it on
-               stderr) and bpftrace's RLIMIT_MEMLOCK warning; bpftrace's stderr
+               stderr), memscript's cost report and bpftrace's RLIMIT_MEMLOCK warning; bpftrace's stderr
                (its warnings) is not compared. Where bpftrace 0.17
                is wrong, a case leaves this key out, says why in a comment and
                checks the truth with EXPECT instead.
@@ -180,7 +180,9 @@ def run_case(case, env):
 
 
 BPFTRACE = os.environ.get("MS_BPFTRACE", "/usr/bin/bpftrace")
-NOISE = [re.compile(r"^Attaching \d+ probes?\.\.\.$"), re.compile(r"RLIMIT_MEMLOCK")]
+# memscript's cost report (stderr, at exit) has no bpftrace counterpart.
+NOISE = [re.compile(r"^Attaching \d+ probes?\.\.\.$"), re.compile(r"RLIMIT_MEMLOCK"),
+         re.compile(r"^memscript: cost "), re.compile(r"^memscript:   \d+ hits?, ")]
 
 
 def comparable(text, modes):

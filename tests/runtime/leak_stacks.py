@@ -23,7 +23,8 @@ for line in sys.stdin:
     if re.match(r"^\[\d\d:\d\d:\d\d\] Top \d+ stacks", line):
         stacks, cur = [], None
         continue
-    m = re.match(r"^\t(\d+) bytes in (\d+) allocations from stack$", line.rstrip("\n"))
+    # --growth adds " (+G bytes in K intervals)".
+    m = re.match(r"^\t(\d+) bytes in (\d+) allocations from stack( \(\+\d+ bytes in \d+ intervals\))?$", line.rstrip("\n"))
     if m:
         cur = {"bytes": m.group(1), "count": m.group(2), "fn": None}
         stacks.append(cur)

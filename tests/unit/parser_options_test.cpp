@@ -174,7 +174,7 @@ TEST(ScriptOptions, DeclarationDiagnostics) {
             "t.ms:2:8: error: unknown option type 'integer'\n"
             "  top: integer = 10 -T --top \"x\"\n"
             "       ^~~~~~~\n"
-            "hint: the types are bool, int, size, duration, string, choice, pid, command\n"
+            "hint: the types are bool, int, size, duration, string, choice, pid, command, percent\n"
             "t.ms:3:12: error: default of option 'a': 'abc' is not an integer\n"
             "  a: int = abc -a \"y\"\n"
             "           ^~~\n"
@@ -236,7 +236,8 @@ TEST(ScriptOptions, BlockPlacementAndSyntax) {
             "t.ms:2:3: error: unknown item 'colour' in the options block\n"
             "  colour \"blue\"\n"
             "  ^~~~~~\n"
-            "hint: an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn` and declarations "
+            "hint: an options block holds `description \"...\"`, `epilog \"...\"`, `map_size N`, `missing_functions warn`, "
+            "`trigger_rss_growth OPTION`, `trigger_growth_rate OPTION` and declarations "
             "`NAME: TYPE [= DEFAULT] [FLAGS] [METAVAR] \"HELP\"`\n");
   EXPECT_EQ(declare("options {\n  map_size 0\n}\n").errors,
             "t.ms:2:12: error: map_size must be a number of entries from 1 to 67108864, not '0'\n"

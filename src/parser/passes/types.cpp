@@ -664,6 +664,15 @@ class TypeChecker {
           error(a.loc, c.func + "() sort must be \"size\" or \"count\"");
         continue;
       }
+      // The sample rate may also be chosen at run time (memleak --auto-sample):
+      // a map without keys holding an integer, read when the report is made.
+      if (name == "sample_rate" && a.kind == ast::NodeKind::Map && static_cast<ast::Map&>(a).keys.empty()) {
+        auto& m = static_cast<ast::Map&>(a);
+        if (maps_[m.name].value_known && ctx_.info.maps[m.name].value.kind != TypeKind::Integer)
+          error(a.loc, c.func + "() sample_rate from a map needs an integer value, but " + m.name + " holds " +
+                           to_string(ctx_.info.maps[m.name].value));
+        continue;
+      }
       auto v = constant(a);
       if (!v || *v < 0)
         error(a.loc, c.func + "() " + name + " must be a non-negative integer constant",

@@ -90,12 +90,18 @@ void expand_usdt(const ast::AttachPoint& ap, PassContext& ctx, std::vector<ast::
     return;
   }
   if (found.probes.empty()) {
+    // Said once per file: a script with ten probes on one object (heapevents.ms)
+    // gets one error, at the first of them, not ten.
+    const std::string libc_message = "the installed libc (" + found.path + ") carries no USDT probes";
+    const std::string other_message = found.path + " has no USDT probes";
+    for (const auto& d : ctx.diags.all())
+      if (d.severity == Severity::Error && (d.message == libc_message || d.message == other_message)) return;
     if (is_libc(target, found.path))
-      ctx.diags.error(ap.loc, "the installed libc (" + found.path + ") carries no USDT probes",
+      ctx.diags.error(ap.loc, libc_message,
                       "its heap probes (libc:memory_*) exist only in a glibc built with SystemTap support "
                       "(Debian's is not); trace its functions instead, e.g. uprobe:libc:malloc");
     else
-      ctx.diags.error(ap.loc, found.path + " has no USDT probes",
+      ctx.diags.error(ap.loc, other_message,
                       "it was built without <sys/sdt.h> probes (readelf -n shows no stapsdt notes)");
     return;
   }
