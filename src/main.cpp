@@ -1,6 +1,7 @@
 // memscript: command line -> front end -> codegen -> runtime.
 //
 // Kept small on purpose: each stage lives in its own library.
+#include <unistd.h>
 #include <wordexp.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "codegen/codegen.h"
+#include "common/script_file.h"
 #include "codegen/probe_placement.h"
 #include "parser/parse.h"
 #include "parser/script_options.h"
@@ -243,12 +245,14 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
     } else if (cl.have_program) {
       cl.script_words.push_back(a);  // -e 'PROGRAM' ARG ...: positional parameters
     } else {
-      std::ifstream in(a, std::ios::binary);
-      if (!in) return usage_error("cannot read script '" + a + "': " + std::strerror(errno));
-      std::stringstream ss;
-      ss << in.rdbuf();
-      cl.program_text = ss.str();
-      cl.filename = a;
+      ms::ScriptLookup lookup;
+      lookup.script_dirs = {MEMSCRIPT_SCRIPT_DIR, MEMSCRIPT_SOURCE_SCRIPT_DIR};
+      lookup.as_root = ::geteuid() == 0;
+      std::string err;
+      auto file = ms::load_script(a, lookup, err);
+      if (!file) return usage_error(err);
+      cl.program_text = std::move(file->text);
+      cl.filename = file->path;
       cl.have_program = true;
     }
   }
