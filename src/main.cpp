@@ -1,6 +1,7 @@
 // memscript: command line -> front end -> codegen -> runtime.
 //
 // Kept small on purpose: each stage lives in its own library.
+#include <unistd.h>
 #include <wordexp.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "codegen/codegen.h"
+#include "common/script_file.h"
 #include "codegen/probe_placement.h"
 #include "parser/parse.h"
 #include "parser/script_options.h"
@@ -74,6 +76,11 @@ OPTIONS:
                     user stack each ustack(dwarf) copies to unwind (default
                     8192; a multiple of 512 up to 65536); stacks that needed
                     more are counted and reported at exit
+    --max-probes N  refuse a program with more than N probes (default 512)
+    --event-buffer-size BYTES
+                    ring buffer for printf() and other events (a power of
+                    two, default 1048576); events it has no room for are
+                    counted and reported at exit
     -h, --help      show this help
     -V, --version   show the version
 
@@ -99,6 +106,11 @@ struct CommandLine {
   uint32_t stack_map_entries = 16384;
   uint32_t stack_snapshot_bytes = ms::manifest::kDefaultSnapshotBytes;
   uint32_t map_size = 0;  // --map-size (0: the script's map_size, else 4096)
+  // --max-probes: attach points a program may have (bpftrace's BPFTRACE_MAX_PROBES
+  // default); each costs a trap per hit in some process, so a typo'd
+  // loop-generated script should not attach thousands silently.
+  uint32_t max_probes = 512;
+  uint32_t event_buffer_size = 0;  // --event-buffer-size (0: CompileOptions' default, 1 MiB)
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
@@ -186,6 +198,18 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
       if (!n || *n > (1 << 26)) return usage_error("option --map-size needs a number of entries from 1 to 67108864");
       cl.map_size = static_cast<uint32_t>(*n);
+    } else if (a == "--max-probes") {
+      auto v = need_value("--max-probes");
+      auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
+      if (!n || *n > 100000) return usage_error("option --max-probes needs a number of probes from 1 to 100000");
+      cl.max_probes = static_cast<uint32_t>(*n);
+    } else if (a == "--event-buffer-size") {
+      auto v = need_value("--event-buffer-size");
+      auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
+      // The kernel wants a power of two and at least a page.
+      if (!n || *n < 4096 || *n > (1 << 30) || (*n & (*n - 1)) != 0)
+        return usage_error("option --event-buffer-size needs a power of two from 4096 to 1073741824 (bytes)");
+      cl.event_buffer_size = static_cast<uint32_t>(*n);
     } else if (a == "--stack-map-size") {
       auto v = need_value("--stack-map-size");
       auto n = v ? parse_pid(*v) : std::nullopt;  // a positive integer, like a pid
@@ -260,12 +284,14 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
     } else if (cl.have_program) {
       cl.script_words.push_back(a);  // -e 'PROGRAM' ARG ...: positional parameters
     } else {
-      std::ifstream in(a, std::ios::binary);
-      if (!in) return usage_error("cannot read script '" + a + "': " + std::strerror(errno));
-      std::stringstream ss;
-      ss << in.rdbuf();
-      cl.program_text = ss.str();
-      cl.filename = a;
+      ms::ScriptLookup lookup;
+      lookup.script_dirs = {MEMSCRIPT_SCRIPT_DIR, MEMSCRIPT_SOURCE_SCRIPT_DIR};
+      lookup.as_root = ::geteuid() == 0;
+      std::string err;
+      auto file = ms::load_script(a, lookup, err);
+      if (!file) return usage_error(err);
+      cl.program_text = std::move(file->text);
+      cl.filename = file->path;
       cl.have_program = true;
     }
   }
@@ -401,11 +427,23 @@ int main(int argc, char** argv) {
   copts.want_asm = wants("asm");
   copts.stack_map_entries = cl.stack_map_entries;
   copts.stack_snapshot_bytes = cl.stack_snapshot_bytes;
+  if (cl.event_buffer_size) copts.ringbuf_size = cl.event_buffer_size;
   if (cl.map_size) copts.max_entries = cl.map_size;
   else if (iface->map_size) copts.max_entries = iface->map_size;
   cl.run.missing_functions_warn = iface->missing_functions_warn;
   auto compiled = ms::compile(*program, info, diags, copts);
   if (!compiled) {
+    std::cerr << diags.render();
+    return kExitScriptError;
+  }
+  if (compiled->manifest.probes.size() > cl.max_probes) {
+    const auto& first_over = compiled->manifest.probes[cl.max_probes];
+    int end = first_over.end_column ? first_over.end_column
+                                    : first_over.column + static_cast<int>(first_over.display.size());
+    diags.error({first_over.line, first_over.column, first_over.line, end},
+                "the program has " + std::to_string(compiled->manifest.probes.size()) +
+                    " probes, more than the limit of " + std::to_string(cl.max_probes) + " (this is the first beyond it)",
+                "raise the limit with --max-probes N");
     std::cerr << diags.render();
     return kExitScriptError;
   }

@@ -120,6 +120,9 @@ class Codegen {
   // Counts a failed update (rc < 0: the map is full) of map `map_index` in
   // the per-CPU array Manifest::map_errors_elf_name.
   void count_map_error(llvm::Value* rc, int map_index);
+  // Counts an event the ring buffer refused (`failed` true) in the per-CPU
+  // array Manifest::lost_events_elf_name (stmt.cpp).
+  void count_lost_event(llvm::Value* failed, uint32_t event_id);
   llvm::Value* gen_hist_bucket(llvm::Value* v);
   llvm::Value* gen_lhist_bucket(llvm::Value* v, const manifest::MapDesc& d);
   void gen_map_zero_event(const ast::Call& c);
@@ -248,6 +251,7 @@ class Codegen {
   llvm::GlobalVariable* snapshot_seq_ = nullptr;  // ustack(dwarf)'s sequence, on first use
   llvm::GlobalVariable* stack_auto_ = nullptr;    // ustack(auto)'s flag, on first use
   llvm::GlobalVariable* map_errors_ = nullptr;  // defined on the first map update
+  llvm::GlobalVariable* lost_events_ = nullptr;  // defined on the first event
   llvm::AllocaInst* map_err_key_ = nullptr;     // per program function
   llvm::GlobalVariable* func_names_ = nullptr;  // defined on first use of `func` in a multi-site probe
   uint32_t combined_cpus_ = 0;                  // CPUs an aggregation read combines, on first use

@@ -6,9 +6,12 @@
 #include <llvm/IR/PassManager.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/ErrorHandling.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "codegen/codegen_impl.h"
@@ -24,6 +27,39 @@ bool emit_file(llvm::TargetMachine& tm, llvm::Module& m, llvm::CodeGenFileType t
   pm.run(m);
   return true;
 }
+
+// What a fatal backend error is blamed on: LLVM reports some limits (a jump
+// wider than a BPF branch offset can hold) with report_fatal_error, which
+// aborts the process. The handler turns that into a located script error and
+// exits with status 1, memscript's script-error status (it must not return).
+struct FatalErrorContext {
+  Diagnostics* diags;
+  Location loc;
+};
+
+void on_backend_fatal_error(void* user, const char* reason, bool /*gen_crash_diag*/) {
+  auto* ctx = static_cast<FatalErrorContext*>(user);
+  std::string why = reason ? reason : "unknown error";
+  if (why.find("out of insn range") != std::string::npos)
+    ctx->diags->error(ctx->loc,
+                      "this probe compiles to more BPF code than a jump can span (32767 instructions, the "
+                      "limit of a BPF branch)",
+                      "split the probe into several probes or unroll fewer iterations");
+  else
+    ctx->diags->error(ctx->loc, "the BPF backend cannot compile this probe: " + why);
+  std::fputs(ctx->diags->render().c_str(), stderr);
+  std::fflush(nullptr);
+  std::_Exit(1);
+}
+
+// A scoped fatal error handler: LLVM allows one at a time.
+class FatalErrorScope {
+ public:
+  explicit FatalErrorScope(FatalErrorContext& ctx) { llvm::install_fatal_error_handler(on_backend_fatal_error, &ctx); }
+  ~FatalErrorScope() { llvm::remove_fatal_error_handler(); }
+  FatalErrorScope(const FatalErrorScope&) = delete;
+  FatalErrorScope& operator=(const FatalErrorScope&) = delete;
+};
 
 }  // namespace
 
@@ -60,6 +96,19 @@ bool Codegen::optimize_and_emit(CompileResult& out) {
     llvm::raw_string_ostream os(out.ir);
     module_->print(os, nullptr);
   }
+  // The largest probe function is the one a size limit is blamed on.
+  FatalErrorContext fatal{&diags_, {}};
+  size_t largest = 0;
+  for (const llvm::Function& fn : *module_) {
+    if (fn.isDeclaration()) continue;
+    size_t n = fn.getInstructionCount();
+    auto it = function_locs_.find(&fn);
+    if (n > largest && it != function_locs_.end()) {
+      largest = n;
+      fatal.loc = it->second;
+    }
+  }
+  FatalErrorScope fatal_scope(fatal);
   if (options_.want_asm) {
     // Code generation mutates the module: print assembly from a copy.
     std::unique_ptr<llvm::Module> copy = llvm::CloneModule(*module_);

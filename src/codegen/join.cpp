@@ -46,7 +46,11 @@ void Codegen::gen_join(const ast::Call& c) {
   llvm::Value* rec = call_helper(kRingbufReserve, b_->getPtrTy(), {ringbuf_, b_->getInt64(size), b_->getInt64(0)}, "join");
   auto* fill_bb = llvm::BasicBlock::Create(*llvm_, "join_fill", fn_);
   auto* done_bb = llvm::BasicBlock::Create(*llvm_, "join_done", fn_);
-  b_->CreateCondBr(b_->CreateIsNull(rec), done_bb, fill_bb);
+  auto* lost_bb = llvm::BasicBlock::Create(*llvm_, "join_lost", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(rec), lost_bb, fill_bb);
+  b_->SetInsertPoint(lost_bb);
+  count_lost_event(b_->getTrue(), static_cast<uint32_t>(id));
+  b_->CreateBr(done_bb);
 
   b_->SetInsertPoint(fill_bb);
   b_->CreateAlignedStore(b_->getInt64(static_cast<uint64_t>(id)), rec, llvm::Align(8));

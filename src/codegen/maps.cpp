@@ -2,6 +2,8 @@
 // reads, writes, deletes and aggregations.
 #include <llvm/BinaryFormat/Dwarf.h>
 
+#include <algorithm>
+
 #include "codegen/codegen_impl.h"
 
 namespace ms::codegen_detail {
@@ -408,6 +410,27 @@ void Codegen::count_map_error(llvm::Value* rc, int map_index) {
   auto* key = map_err_key_;
   b_->CreateAlignedStore(b_->getInt32(static_cast<uint32_t>(map_index)), key, llvm::Align(8));
   increment_counter(map_errors_, key);
+  b_->CreateBr(done);
+  b_->SetInsertPoint(done);
+}
+
+void Codegen::count_lost_event(llvm::Value* failed, uint32_t event_id) {
+  if (!lost_events_) {
+    manifest_.lost_events_elf_name = "lost_events";
+    lost_events_ = define_map_global(manifest_.lost_events_elf_name, 0,
+                                     {{"type", kMapTypePercpuArray},
+                                      {"max_entries", manifest::kLostEventSlots},
+                                      {"key_size", 4},
+                                      {"value_size", 8}});
+  }
+  auto* lost = llvm::BasicBlock::Create(*llvm_, "event_lost", fn_);
+  auto* done = llvm::BasicBlock::Create(*llvm_, "event_sent", fn_);
+  b_->CreateCondBr(failed, lost, done);
+  b_->SetInsertPoint(lost);
+  // The map-error key slot is a free 4-byte buffer of this program here.
+  if (!map_err_key_) map_err_key_ = stack_buffer(4, {}, "map_err_key");
+  b_->CreateAlignedStore(b_->getInt32(std::min(event_id, manifest::kLostEventSlots - 1)), map_err_key_, llvm::Align(8));
+  increment_counter(lost_events_, map_err_key_);
   b_->CreateBr(done);
   b_->SetInsertPoint(done);
 }

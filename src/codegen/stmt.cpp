@@ -117,7 +117,9 @@ void Codegen::emit_event(uint32_t id, const std::vector<std::pair<const Value*, 
   zero_fill(buf, size);
   b_->CreateAlignedStore(b_->getInt64(id), buf, llvm::Align(8));
   for (const auto& [val, field] : args) store_field(byte_ptr(buf, field.offset), *val, field.size);
-  call_helper(kRingbufOutput, b_->getInt64Ty(), {ringbuf_, buf, b_->getInt64(align8(size)), b_->getInt64(0)});
+  llvm::Value* rc =
+      call_helper(kRingbufOutput, b_->getInt64Ty(), {ringbuf_, buf, b_->getInt64(align8(size)), b_->getInt64(0)});
+  count_lost_event(b_->CreateICmpSLT(rc, b_->getInt64(0)), id);
 }
 
 void Codegen::gen_printf(const ast::Call& c) {

@@ -190,6 +190,8 @@ struct ProbeDesc {
   int end_column = 0;     // one past its last column as written (0: column + display size)
 };
 
+inline constexpr uint32_t kLostEventSlots = 256;
+
 enum class EventKind : uint8_t {
   Printf,  // format + args
   Exit,    // stop tracing
@@ -285,6 +287,11 @@ struct Manifest {
   // counters indexed by Manifest::maps index, counting updates that failed
   // (the map was full: --map-size / map_size). Reported at exit.
   std::string map_errors_elf_name;
+  // Set when the script sends events: a BPF_MAP_TYPE_PERCPU_ARRAY of
+  // kLostEventSlots u64 counters, slot min(event id, kLostEventSlots - 1),
+  // counting events the ring buffer had no room for. The runtime reports them
+  // at exit and stops on a lost exit() as if it had arrived.
+  std::string lost_events_elf_name;
   uint32_t func_name_size = 64;
 
   const MapDesc* find_map(const std::string& name) const;

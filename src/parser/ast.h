@@ -51,6 +51,10 @@ struct Node {
 
 struct Expr : Node {
   using Node::Node;
+  // Levels of expression from here down (1 for a leaf). The parser keeps it
+  // under kMaxExprNesting so no recursive pass, nor the destructor, can run
+  // out of stack on a hostile script.
+  uint32_t nesting = 1;
 };
 using ExprPtr = std::unique_ptr<Expr>;
 

@@ -20,6 +20,11 @@ const passes::Pass kPipeline[] = {
 };
 
 bool run_pipeline(passes::PassContext& ctx) {
+  if (ctx.program.probes.empty()) {
+    // Nothing would ever stop it but Ctrl-C: bpftrace refuses this too.
+    ctx.diags.error({1, 1, 1, 1}, "the program has no probes", "add one, e.g. BEGIN { printf(\"hello\\n\"); exit(); }");
+    return false;
+  }
   for (const auto& pass : kPipeline) {
     pass.run(ctx);
     if (pass.later_passes_need_it && ctx.diags.has_errors()) return false;

@@ -2,8 +2,11 @@
 // builders the grammar actions call.
 #include "parser/parse.h"
 
+#include <algorithm>
+
 #include "parse_context.h"
 #include "parser.tab.h"
+#include "parser/passes/walk.h"
 
 namespace ms {
 
@@ -46,6 +49,20 @@ ast::AttachPoint make_attach_point(const std::string& raw, const Location& loc) 
   ap.provider = expand_provider(fields[0]);
   ap.parts.assign(fields.begin() + 1, fields.end());
   return ap;
+}
+
+ast::ExprPtr nest(ParseContext& ctx, ast::ExprPtr e) {
+  uint32_t deepest = 0;
+  passes::for_each_child(*e, [&](ast::Expr& child) { deepest = std::max(deepest, child.nesting); });
+  e->nesting = deepest + 1;
+  if (e->nesting <= kMaxExprNesting) return e;
+  if (!ctx.expr_nesting_reported) {
+    ctx.diags.error(e->loc, "expression nested more than " + std::to_string(kMaxExprNesting) + " levels deep",
+                    "split it into steps with variables ($x = ...)");
+    ctx.expr_nesting_reported = true;
+  }
+  // Dropping e frees a subtree only kMaxExprNesting deep.
+  return std::make_unique<ast::Integer>(0, e->loc);
 }
 
 }  // namespace detail

@@ -30,9 +30,23 @@ struct ParseContext {
   bool options_next = false;
   // Inside `let @x = hash(N);` at the top level: its ';' returns to attach points.
   bool in_map_decl = false;
+  // A nesting limit was hit and reported: report it once, not per level.
+  bool expr_nesting_reported = false;
+  bool block_nesting_reported = false;
   // Items of the options block being parsed, moved into the program at its '}'.
   ast::OptionsBlock pending_options;
 };
+
+// Deepest expression and block nesting a script may have: far beyond what a
+// person writes, well inside what the recursive passes and codegen can walk
+// on the default 8 MiB stack (also with ASan's larger frames).
+inline constexpr uint32_t kMaxExprNesting = 256;
+inline constexpr int kMaxBlockNesting = 64;
+
+// Sets e's nesting from its direct children; past kMaxExprNesting it reports
+// the error once and returns a leaf in e's place, so the tree never gets
+// deeper while the parser goes on.
+ast::ExprPtr nest(ParseContext& ctx, ast::ExprPtr e);
 
 // Builds an AttachPoint from the text of one attach point token: splits it on
 // ':' outside double quotes, removes the quotes and expands the short provider

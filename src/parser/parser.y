@@ -61,9 +61,9 @@ std::unique_ptr<ms::ast::Expr> make_expr(Args&&... args) {
   return std::make_unique<T>(std::forward<Args>(args)...);
 }
 
-std::unique_ptr<ms::ast::Expr> binop(ms::ast::BinaryOp op, std::unique_ptr<ms::ast::Expr> l,
+std::unique_ptr<ms::ast::Expr> binop(ms::detail::ParseContext& ctx, ms::ast::BinaryOp op, std::unique_ptr<ms::ast::Expr> l,
                                      std::unique_ptr<ms::ast::Expr> r, const ms::Location& loc) {
-  return std::make_unique<ms::ast::Binop>(op, std::move(l), std::move(r), loc);
+  return ms::detail::nest(ctx, std::make_unique<ms::ast::Binop>(op, std::move(l), std::move(r), loc));
 }
 
 void mark_increment(std::unique_ptr<ms::ast::Stmt>& s) {
@@ -384,52 +384,52 @@ else_part
 
 expr
   : primary                { $$ = std::move($1); }
-  | expr '?' expr ':' expr { $$ = std::make_unique<ms::ast::Ternary>(std::move($1), std::move($3), std::move($5), @$); }
-  | expr OR expr           { $$ = binop(ms::ast::BinaryOp::LogicalOr, std::move($1), std::move($3), @$); }
-  | expr AND expr          { $$ = binop(ms::ast::BinaryOp::LogicalAnd, std::move($1), std::move($3), @$); }
-  | expr '|' expr          { $$ = binop(ms::ast::BinaryOp::BitOr, std::move($1), std::move($3), @$); }
-  | expr '^' expr          { $$ = binop(ms::ast::BinaryOp::BitXor, std::move($1), std::move($3), @$); }
-  | expr '&' expr          { $$ = binop(ms::ast::BinaryOp::BitAnd, std::move($1), std::move($3), @$); }
-  | expr EQ expr           { $$ = binop(ms::ast::BinaryOp::Eq, std::move($1), std::move($3), @$); }
-  | expr NE expr           { $$ = binop(ms::ast::BinaryOp::Ne, std::move($1), std::move($3), @$); }
-  | expr '<' expr          { $$ = binop(ms::ast::BinaryOp::Lt, std::move($1), std::move($3), @$); }
-  | expr LE expr           { $$ = binop(ms::ast::BinaryOp::Le, std::move($1), std::move($3), @$); }
-  | expr '>' expr          { $$ = binop(ms::ast::BinaryOp::Gt, std::move($1), std::move($3), @$); }
-  | expr GE expr           { $$ = binop(ms::ast::BinaryOp::Ge, std::move($1), std::move($3), @$); }
-  | expr SHL expr          { $$ = binop(ms::ast::BinaryOp::Shl, std::move($1), std::move($3), @$); }
-  | expr SHR expr          { $$ = binop(ms::ast::BinaryOp::Shr, std::move($1), std::move($3), @$); }
-  | expr '+' expr          { $$ = binop(ms::ast::BinaryOp::Add, std::move($1), std::move($3), @$); }
-  | expr '-' expr          { $$ = binop(ms::ast::BinaryOp::Sub, std::move($1), std::move($3), @$); }
-  | expr '*' expr          { $$ = binop(ms::ast::BinaryOp::Mul, std::move($1), std::move($3), @$); }
-  | expr '/' expr          { $$ = binop(ms::ast::BinaryOp::Div, std::move($1), std::move($3), @$); }
-  | expr '%' expr          { $$ = binop(ms::ast::BinaryOp::Mod, std::move($1), std::move($3), @$); }
-  | '!' expr               { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::LogicalNot, std::move($2), @$); }
-  | '~' expr               { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::BitNot, std::move($2), @$); }
-  | '-' expr %prec UMINUS  { $$ = std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::Minus, std::move($2), @$); }
-  | '*' expr %prec UMINUS  { $$ = std::make_unique<ms::ast::Deref>(std::move($2), @$); }
-  | '(' INT_TYPE ')' expr %prec CAST     { $$ = std::make_unique<ms::ast::Cast>(std::move($2), false, std::move($4), @$); }
-  | '(' INT_TYPE '*' ')' expr %prec CAST { $$ = std::make_unique<ms::ast::Cast>(std::move($2), true, std::move($5), @$); }
+  | expr '?' expr ':' expr { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Ternary>(std::move($1), std::move($3), std::move($5), @$)); }
+  | expr OR expr           { $$ = binop(ctx, ms::ast::BinaryOp::LogicalOr, std::move($1), std::move($3), @$); }
+  | expr AND expr          { $$ = binop(ctx, ms::ast::BinaryOp::LogicalAnd, std::move($1), std::move($3), @$); }
+  | expr '|' expr          { $$ = binop(ctx, ms::ast::BinaryOp::BitOr, std::move($1), std::move($3), @$); }
+  | expr '^' expr          { $$ = binop(ctx, ms::ast::BinaryOp::BitXor, std::move($1), std::move($3), @$); }
+  | expr '&' expr          { $$ = binop(ctx, ms::ast::BinaryOp::BitAnd, std::move($1), std::move($3), @$); }
+  | expr EQ expr           { $$ = binop(ctx, ms::ast::BinaryOp::Eq, std::move($1), std::move($3), @$); }
+  | expr NE expr           { $$ = binop(ctx, ms::ast::BinaryOp::Ne, std::move($1), std::move($3), @$); }
+  | expr '<' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Lt, std::move($1), std::move($3), @$); }
+  | expr LE expr           { $$ = binop(ctx, ms::ast::BinaryOp::Le, std::move($1), std::move($3), @$); }
+  | expr '>' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Gt, std::move($1), std::move($3), @$); }
+  | expr GE expr           { $$ = binop(ctx, ms::ast::BinaryOp::Ge, std::move($1), std::move($3), @$); }
+  | expr SHL expr          { $$ = binop(ctx, ms::ast::BinaryOp::Shl, std::move($1), std::move($3), @$); }
+  | expr SHR expr          { $$ = binop(ctx, ms::ast::BinaryOp::Shr, std::move($1), std::move($3), @$); }
+  | expr '+' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Add, std::move($1), std::move($3), @$); }
+  | expr '-' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Sub, std::move($1), std::move($3), @$); }
+  | expr '*' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Mul, std::move($1), std::move($3), @$); }
+  | expr '/' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Div, std::move($1), std::move($3), @$); }
+  | expr '%' expr          { $$ = binop(ctx, ms::ast::BinaryOp::Mod, std::move($1), std::move($3), @$); }
+  | '!' expr               { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::LogicalNot, std::move($2), @$)); }
+  | '~' expr               { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::BitNot, std::move($2), @$)); }
+  | '-' expr %prec UMINUS  { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Unop>(ms::ast::UnaryOp::Minus, std::move($2), @$)); }
+  | '*' expr %prec UMINUS  { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Deref>(std::move($2), @$)); }
+  | '(' INT_TYPE ')' expr %prec CAST     { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Cast>(std::move($2), false, std::move($4), @$)); }
+  | '(' INT_TYPE '*' ')' expr %prec CAST { $$ = ms::detail::nest(ctx, std::make_unique<ms::ast::Cast>(std::move($2), true, std::move($5), @$)); }
   ;
 
 primary
   : INT                    { $$ = make_expr<ms::ast::Integer>($1, @1); }
   | STRING                 { $$ = make_expr<ms::ast::String>(std::move($1), @1); }
   | IDENT                  { $$ = make_expr<ms::ast::Builtin>(std::move($1), @1); }
-  | IDENT '(' args ')'     { $$ = make_expr<ms::ast::Call>(std::move($1), std::move($3), @$); }
+  | IDENT '(' args ')'     { $$ = ms::detail::nest(ctx, make_expr<ms::ast::Call>(std::move($1), std::move($3), @$)); }
   | VAR                    { $$ = make_expr<ms::ast::Variable>(std::move($1), @1); }
   | OPTREF                 { $$ = make_expr<ms::ast::OptionRef>(std::move($1), @1); }
   | POSITIONAL             { $$ = make_expr<ms::ast::Positional>($1, @1); }
-  | map                    { $$ = std::move($1); }
+  | map                    { $$ = ms::detail::nest(ctx, std::move($1)); }
   | '(' expr ')'           { $$ = std::move($2); }
   | '(' expr ',' expr_list ')' {
       std::vector<ms::ast::ExprPtr> elements;
       elements.push_back(std::move($2));
       for (auto& e : $4) elements.push_back(std::move(e));
-      $$ = make_expr<ms::ast::Tuple>(std::move(elements), @$);
+      $$ = ms::detail::nest(ctx, make_expr<ms::ast::Tuple>(std::move(elements), @$));
     }
-  | primary '.' INT        { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::to_string($3), false, @$); }
-  | primary '.' IDENT      { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), false, @$); }
-  | primary ARROW IDENT    { $$ = make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), true, @$); }
+  | primary '.' INT        { $$ = ms::detail::nest(ctx, make_expr<ms::ast::FieldAccess>(std::move($1), std::to_string($3), false, @$)); }
+  | primary '.' IDENT      { $$ = ms::detail::nest(ctx, make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), false, @$)); }
+  | primary ARROW IDENT    { $$ = ms::detail::nest(ctx, make_expr<ms::ast::FieldAccess>(std::move($1), std::move($3), true, @$)); }
   ;
 
 map

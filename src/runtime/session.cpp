@@ -9,6 +9,7 @@
 // is left in the kernel. --duration is a timerfd in the same epoll set, so a
 // time limit ends the run by exactly that path too.
 #include "runtime/session.h"
+#include "runtime/lost_events.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -150,6 +151,9 @@ class Session {
   std::optional<RunError> store_start_time();
   void report_stack_errors();
   void report_map_errors();
+  int lost_events_fd() {
+    return manifest_.lost_events_elf_name.empty() ? -1 : object_->map_fd(manifest_.lost_events_elf_name);
+  }
   void print_symbol_warnings();
   std::optional<RunError> store_func_names();
   bool cost_wanted() const { return options_.cost_report && !options_.json; }
@@ -670,9 +674,16 @@ int Session::event_loop() {
   }
 
   consume_events();  // BEGIN may already have printed, or called exit()
+  // An exit() the full ring buffer dropped never arrives: with lost-event
+  // counters, look at them a few times a second and stop as if it had.
+  const int lost_fd = lost_events_fd();
   while (!dispatcher_->exit_requested()) {
+    if (lost_fd >= 0 && lost_an_exit(manifest_, read_lost_events(lost_fd, num_cpus_))) {
+      consume_events();
+      break;
+    }
     epoll_event events[4];
-    int n = epoll_wait(epfd.get(), events, 4, -1);
+    int n = epoll_wait(epfd.get(), events, 4, lost_fd >= 0 ? 250 : -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       print_error(std::string("epoll_wait: ") + std::strerror(errno));
@@ -977,6 +988,7 @@ int Session::run() {
   if (cost_wanted()) print_cost("at exit");
   report_stack_errors();
   report_map_errors();
+  if (int fd = lost_events_fd(); fd >= 0) std::fputs(format_lost_events(manifest_, read_lost_events(fd, num_cpus_)).c_str(), stderr);
   if (dispatcher_->malformed_events())
     print_error("warning: " + std::to_string(dispatcher_->malformed_events()) + " malformed events were dropped");
   teardown();

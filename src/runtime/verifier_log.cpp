@@ -111,6 +111,11 @@ std::string format_verifier_rejection(const VerifierDiagnosis& d, const manifest
   std::string text = source_line(source, line);
   if (text.empty() && d.line > 0) text = d.source_text;
   if (!text.empty()) out += "\n" + text;
+  // The verifier's own size limits: name them, since no memscript option raises them.
+  const std::string& m = d.message;
+  if (m.find("too complex") != std::string::npos || m.find("too large") != std::string::npos)
+    out += "\nhint: the kernel verifies at most 1000000 instructions per program and follows at most 8192 "
+           "jumps in a row; shorten the loops or split the probe";
   if (!full_log_shown) out += "\nhint: run with -d verifier for the full log";
   return out;
 }

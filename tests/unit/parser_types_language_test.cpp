@@ -66,7 +66,9 @@ TEST(ParserTypesLanguage, StringFunctions) {
   EXPECT_EQ(type_of_expr("strncmp(comm, \"sh\", 2)"), kS64);
   EXPECT_EQ(type_of_expr("str(arg0)"), Type::string(kDefaultStringSize));
   EXPECT_EQ(type_of_expr("str(arg0, 3)"), Type::string(4));  // 3 characters and the NUL
-  EXPECT_EQ(type_of_expr("str(arg0, 1000)"), Type::string(kDefaultStringSize));
+  EXPECT_EQ(type_of_expr("str(arg0, 63)"), Type::string(kDefaultStringSize));
+  // bpftrace 0.17 silently cuts str(arg0, 1000) to 64 bytes; memscript says
+  // so instead (tests/unit/parser_malformed_test.cpp pins the message).
 }
 
 TEST(ParserTypesLanguage, ProbeAndFuncHoldTheLongestAttachPoint) {

@@ -117,6 +117,22 @@ TEST(RuntimeVerifierLog, RejectionWithoutLineFallsBackToTheProbe) {
             "hint: run with -d verifier for the full log");
 }
 
+TEST(RuntimeVerifierLog, SizeLimitsAreNamed) {
+  manifest::ProbeDesc probe;
+  probe.display = "BEGIN";
+  probe.line = 1;
+  probe.column = 1;
+  VerifierDiagnosis d = diagnose_verifier_log("The sequence of 8193 jumps is too complex.\n");
+  EXPECT_EQ(format_verifier_rejection(d, probe, "-e", "BEGIN { }", true),
+            "-e:1:1: error: the BPF verifier rejected probe BEGIN: The sequence of 8193 jumps is too complex.\n"
+            "BEGIN { }\n"
+            "hint: the kernel verifies at most 1000000 instructions per program and follows at most 8192 jumps in a "
+            "row; shorten the loops or split the probe");
+  d = diagnose_verifier_log("BPF program is too large. Processed 1000001 insn\n");
+  EXPECT_NE(format_verifier_rejection(d, probe, "-e", "BEGIN { }", true).find("at most 1000000 instructions"),
+            std::string::npos);
+}
+
 TEST(RuntimeVerifierLog, SourceLine) {
   EXPECT_EQ(ms::source_line("a\nb\nc", 2), "b");
   EXPECT_EQ(ms::source_line("a\nb\nc", 3), "c");

@@ -488,8 +488,17 @@ class TypeChecker {
           error(c.args[1]->loc, "the length given to str() must be a positive integer constant");
           return Type::none();
         }
+        // bpftrace 0.17 cuts a longer length to its string size without a word;
+        // here the limit is said, so a truncated string is never a surprise.
+        if (*n > static_cast<int64_t>(kDefaultStringSize) - 1) {
+          error(c.args[1]->loc, "str() reads at most " + std::to_string(kDefaultStringSize - 1) +
+                                    " characters (the string size limit, " + std::to_string(kDefaultStringSize) +
+                                    " bytes with the terminating NUL), not " + std::to_string(*n),
+                "strings live on the 512-byte BPF stack; no option raises this limit yet");
+          return Type::none();
+        }
         // The length counts characters, as bpftrace 0.17 shows them: str(p, 3) is "alp".
-        size = static_cast<uint32_t>(std::min<int64_t>(*n + 1, kDefaultStringSize));
+        size = static_cast<uint32_t>(*n + 1);
       }
       return p.kind == TypeKind::None ? Type::none() : Type::string(size);
     }
@@ -933,6 +942,12 @@ class TypeChecker {
         return Type::integer(true);  // 0 or 1
       case ast::BinaryOp::Shl:
       case ast::BinaryOp::Shr:
+        // LLVM makes a shift by 64 or more poison, so the program would compute
+        // anything at all: refuse a constant count that cannot be meant.
+        if (auto n = constant(*b.rhs); n && (*n < 0 || *n > 63)) {
+          error(b.rhs->loc, "shift count " + std::to_string(*n) + " is out of range: values are 64 bits, so 0 to 63");
+          return Type::none();
+        }
         return l;  // as in C, a shift has the type of its left operand
       default:
         break;
