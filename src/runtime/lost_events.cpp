@@ -32,6 +32,7 @@ const char* kind_name(manifest::EventKind k) {
     case manifest::EventKind::Time: return "time()";
     case manifest::EventKind::LeakReport: return "leak report";
     case manifest::EventKind::Join: return "join()";
+    case manifest::EventKind::StackSnapshot: return "ustack(dwarf)";
   }
   return "event";
 }
