@@ -39,6 +39,9 @@ def configs(build):
         ("memleak.ms", lambda cmd: [ms, memleak, "-c", " ".join(cmd)]),
         ("memleak.ms --combined-only", lambda cmd: [ms, memleak, "--combined-only", "-c", " ".join(cmd)]),
         ("memleak.ms -s 100", lambda cmd: [ms, memleak, "-s", "100", "-c", " ".join(cmd)]),
+        # Unsampled calls still take their return trap without uprobe sessions.
+        ("memleak.ms -s 100, no uprobe sessions",
+         lambda cmd: ["env", "MEMSCRIPT_UPROBE_SESSION=0", ms, memleak, "-s", "100", "-c", " ".join(cmd)]),
         ("memleak.ms --sample-bytes 64K", lambda cmd: [ms, memleak, "--sample-bytes", "64K", "-c", " ".join(cmd)]),
         # CFI unwinding: an 8 KiB stack copy per recorded allocation, unwound in user space.
         ("memleak.ms --stack-mode dwarf", lambda cmd: [ms, memleak, "--stack-mode", "dwarf", "-c", " ".join(cmd)]),

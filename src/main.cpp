@@ -24,6 +24,7 @@
 #include "runtime/target_process.h"
 #include "runtime/probe_listing.h"
 #include "runtime/system_probe_info.h"
+#include "runtime/uprobe_sites.h"
 
 namespace {
 
@@ -431,6 +432,8 @@ int main(int argc, char** argv) {
   if (cl.map_size) copts.max_entries = cl.map_size;
   else if (iface->map_size) copts.max_entries = iface->map_size;
   cl.run.missing_functions_warn = iface->missing_functions_warn;
+  // Only a script with skip_return() can use uprobe sessions: only then is the kernel asked.
+  copts.uprobe_sessions = !info.skip_return_probes.empty() && ms::runtime::uprobe_sessions_supported();
   auto compiled = ms::compile(*program, info, diags, copts);
   if (!compiled) {
     std::cerr << diags.render();

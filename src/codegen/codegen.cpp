@@ -137,9 +137,15 @@ std::optional<CompileResult> Codegen::run() {
   init_module();
   define_maps();
 
+  find_session_pairs();
   size_t prog_index = 0;
   for (const auto& probe : program_.probes) {
     for (const auto& ap : probe->attach_points) {
+      if (fused_returns_.count(&ap)) continue;  // generated with its entry, as one session
+      if (auto pair = session_pairs_.find(&ap); pair != session_pairs_.end()) {
+        gen_session_function(*probe, ap, *pair->second.first, *pair->second.second, prog_index++);
+        continue;
+      }
       if (ap.provider != "usdt") {
         gen_probe_function(*probe, ap, prog_index++);
         continue;

@@ -27,6 +27,10 @@ struct CompileOptions {
   // max element (@c[k] > 10). 0: this machine's possible CPUs
   // (/sys/devices/system/cpu/possible), where the program will run.
   uint32_t possible_cpus = 0;
+  // The kernel has uprobe sessions (6.12+, the runtime checks): a uprobe that
+  // calls skip_return() and the uretprobe of the same function compile to one
+  // session program whose entry can spare the return trap.
+  bool uprobe_sessions = false;
 };
 
 struct CompileResult {

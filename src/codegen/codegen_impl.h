@@ -9,6 +9,7 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,20 @@ class Codegen {
   bool describe_attach_point(const ast::AttachPoint& ap, size_t prog_index, manifest::ProbeDesc& desc,
                              std::string& section);
   void gen_probe_function(const ast::Probe& probe, const ast::AttachPoint& ap, size_t prog_index);
+  // A uprobe and the uretprobe of the same function as one uprobe-session
+  // program: it runs at entry and, unless the entry returned 1
+  // (skip_return()), again at return.
+  void gen_session_function(const ast::Probe& entry, const ast::AttachPoint& entry_ap, const ast::Probe& ret,
+                            const ast::AttachPoint& ret_ap, size_t prog_index);
+  // Pairs (entry attach point -> return attach point) fused into sessions.
+  void find_session_pairs();
+  llvm::BasicBlock* begin_program_function(const manifest::ProbeDesc& desc, const std::string& section,
+                                           const ast::AttachPoint& ap);
+  void gen_probe_part(const ast::Probe& probe, const ast::AttachPoint& ap, const manifest::ProbeDesc& desc);
+  void end_program_function(const ast::AttachPoint& ap, llvm::BasicBlock* body);
+  // What a probe returns when it ends: 0, or in a session's entry part the skip_return() flag.
+  llvm::Value* probe_return_value();
+  llvm::Function* session_is_return_function();
 
   // --- maps (maps.cpp)
   void define_maps();
@@ -281,6 +296,12 @@ class Codegen {
   };
   std::vector<LoopTargets> loops_;  // innermost last
   uint32_t stack_bytes_ = 0;
+  // Uprobe sessions: entry attach point -> the return attach point fused with
+  // it, and the return attach points generated that way (not on their own).
+  std::map<const ast::AttachPoint*, std::pair<const ast::Probe*, const ast::AttachPoint*>> session_pairs_;
+  std::set<const ast::AttachPoint*> fused_returns_;
+  manifest::ProbeDesc session_return_desc_;       // what the return part's builtins (retval ...) describe
+  llvm::AllocaInst* session_skip_ = nullptr;      // the entry part's skip_return() flag
 };
 
 }  // namespace ms::codegen_detail

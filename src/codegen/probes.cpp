@@ -153,7 +153,68 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
   manifest_.probes.push_back(desc);
   // manifest_.probes only grows while functions are generated; index, not pointer.
   const size_t desc_index = manifest_.probes.size() - 1;
+  llvm::BasicBlock* body = begin_program_function(desc, section, ap);
+  gen_probe_part(probe, ap, manifest_.probes[desc_index]);
+  end_program_function(ap, body);
+}
 
+// The kernel runs a uprobe-session program at the function's entry and, if it
+// returned 0 there, again when the function returns; bpf_session_is_return()
+// tells which. The entry part returns the skip_return() flag.
+void Codegen::gen_session_function(const ast::Probe& entry, const ast::AttachPoint& entry_ap, const ast::Probe& ret,
+                                   const ast::AttachPoint& ret_ap, size_t prog_index) {
+  manifest::ProbeDesc desc;
+  std::string section, ret_section;
+  if (!describe_attach_point(entry_ap, prog_index, desc, section)) return;
+  if (!describe_attach_point(ret_ap, prog_index, session_return_desc_, ret_section)) return;
+  desc.session = true;
+  desc.session_display = session_return_desc_.display;
+  manifest_.probes.push_back(desc);
+  const size_t desc_index = manifest_.probes.size() - 1;
+  llvm::BasicBlock* body = begin_program_function(desc, section, entry_ap);
+
+  auto* is_return = b_->CreateCall(session_is_return_function(), {}, "is_return");
+  auto* entry_bb = llvm::BasicBlock::Create(*llvm_, "session_entry", fn_);
+  auto* return_bb = llvm::BasicBlock::Create(*llvm_, "session_return", fn_);
+  b_->CreateCondBr(b_->CreateICmpNE(is_return, b_->getInt8(0)), return_bb, entry_bb);
+
+  b_->SetInsertPoint(entry_bb);
+  {
+    llvm::IRBuilder<> eb(entry_);
+    session_skip_ = eb.CreateAlloca(b_->getInt64Ty(), nullptr, "skip_return");
+    eb.CreateStore(eb.getInt64(0), session_skip_);
+  }
+  gen_probe_part(entry, entry_ap, manifest_.probes[desc_index]);
+  session_skip_ = nullptr;
+
+  b_->SetInsertPoint(return_bb);
+  gen_probe_part(ret, ret_ap, session_return_desc_);
+  end_program_function(entry_ap, body);
+}
+
+llvm::Function* Codegen::session_is_return_function() {
+  // A kfunc: an extern in section .ksyms with BTF, which libbpf resolves
+  // against the kernel's BTF (kernel >= 6.12 for uprobe sessions).
+  const char* name = "bpf_session_is_return";
+  if (auto* f = module_->getFunction(name)) return f;
+  auto* fty = llvm::FunctionType::get(b_->getInt8Ty(), {}, false);
+  auto* f = llvm::Function::Create(fty, llvm::GlobalValue::ExternalLinkage, name, *module_);
+  f->setSection(".ksyms");
+  auto* bool_ty = di_->createBasicType("_Bool", 8, llvm::dwarf::DW_ATE_boolean);
+  auto* sub_ty = di_->createSubroutineType(di_->getOrCreateTypeArray({bool_ty}));
+  auto* sp = di_->createFunction(file_, name, name, file_, 0, sub_ty, 0, llvm::DINode::FlagPrototyped,
+                                 llvm::DISubprogram::SPFlagOptimized);
+  f->setSubprogram(sp);
+  return f;
+}
+
+llvm::Value* Codegen::probe_return_value() {
+  if (!session_skip_) return b_->getInt64(0);
+  return b_->CreateLoad(b_->getInt64Ty(), session_skip_, "skip");
+}
+
+llvm::BasicBlock* Codegen::begin_program_function(const manifest::ProbeDesc& desc, const std::string& section,
+                                                  const ast::AttachPoint& ap) {
   auto* i64 = b_->getInt64Ty();
   auto* fty = llvm::FunctionType::get(i64, {b_->getPtrTy()}, false);
   fn_ = llvm::Function::Create(fty, llvm::GlobalValue::ExternalLinkage, desc.prog_name, *module_);
@@ -173,20 +234,26 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
                             llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagOptimized);
   fn_->setSubprogram(sp_);
   di_->createParameterVariable(sp_, "ctx", 1, file_, line, ctx_ty, /*AlwaysPreserve=*/true);
-
-  probe_ = &probe;
-  attach_ = &manifest_.probes[desc_index];
-  // Like bpftrace, `probe` names the provider in full: u:/bin/sh:main reads "uprobe:/bin/sh:main".
-  probe_name_ = desc.display;
-  if (size_t colon = probe_name_.find(':'); colon != std::string::npos && probe_name_.substr(0, colon) != ap.provider)
-    probe_name_ = ap.provider + probe_name_.substr(colon);
-  vars_.clear();
   map_err_key_ = nullptr;
   stack_bytes_ = 0;
 
   entry_ = llvm::BasicBlock::Create(*llvm_, "entry", fn_);
   auto* body = llvm::BasicBlock::Create(*llvm_, "body", fn_);
   b_->SetInsertPoint(body);
+  b_->SetCurrentDebugLocation(llvm::DILocation::get(*llvm_, line, 0, sp_));
+  return body;
+}
+
+// A probe's predicate and body, from the builder's block to the function's
+// return. In a session both parts share the function (and its stack budget).
+void Codegen::gen_probe_part(const ast::Probe& probe, const ast::AttachPoint& ap, const manifest::ProbeDesc& desc) {
+  probe_ = &probe;
+  attach_ = &desc;
+  // Like bpftrace, `probe` names the provider in full: u:/bin/sh:main reads "uprobe:/bin/sh:main".
+  probe_name_ = desc.display;
+  if (size_t colon = probe_name_.find(':'); colon != std::string::npos && probe_name_.substr(0, colon) != ap.provider)
+    probe_name_ = ap.provider + probe_name_.substr(colon);
+  vars_.clear();
   set_loc(probe.loc.line ? probe.loc : ap.loc);
 
   if (probe.predicate) {
@@ -200,9 +267,12 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
     b_->SetInsertPoint(pass);
   }
   gen_block(probe.body);
-  b_->CreateRet(b_->getInt64(0));
+  b_->CreateRet(probe_return_value());
+}
 
+void Codegen::end_program_function(const ast::AttachPoint& ap, llvm::BasicBlock* body) {
   // Close the entry block now that every alloca is known.
+  const unsigned line = static_cast<unsigned>(std::max(ap.loc.line, 0));
   llvm::IRBuilder<> eb(entry_);
   eb.SetCurrentDebugLocation(llvm::DILocation::get(*llvm_, line, 0, sp_));
   eb.CreateBr(body);
@@ -213,6 +283,29 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
   attach_ = nullptr;
   b_->ClearInsertionPoint();
   b_->SetCurrentDebugLocation(llvm::DebugLoc());
+}
+
+// A uprobe whose body calls skip_return() and the one uretprobe naming the
+// same binary and function the same way become one session, when the kernel
+// has uprobe sessions (options_.uprobe_sessions) and no other entry or
+// return probe shares that function (a session is one program per function).
+void Codegen::find_session_pairs() {
+  if (!options_.uprobe_sessions) return;
+  std::map<std::string, std::vector<std::pair<const ast::Probe*, const ast::AttachPoint*>>> entries, returns;
+  for (const auto& probe : program_.probes)
+    for (const auto& ap : probe->attach_points) {
+      if (ap.parts.size() != 2) continue;
+      const std::string key = ap.parts[0] + "\n" + ap.parts[1];
+      if (ap.provider == "uprobe" || ap.provider == "u") entries[key].push_back({probe.get(), &ap});
+      if (ap.provider == "uretprobe" || ap.provider == "ur") returns[key].push_back({probe.get(), &ap});
+    }
+  for (const auto& [key, e] : entries) {
+    auto r = returns.find(key);
+    if (e.size() != 1 || r == returns.end() || r->second.size() != 1) continue;
+    if (!info_.skip_return_probes.count(e[0].first)) continue;
+    session_pairs_[e[0].second] = r->second[0];
+    fused_returns_.insert(r->second[0].second);
+  }
 }
 
 }  // namespace ms::codegen_detail

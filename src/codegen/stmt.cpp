@@ -76,6 +76,12 @@ void Codegen::gen_call_stmt(const ast::Call& c) {
   const std::string& f = c.func;
   if (f == "printf") return gen_printf(c);
   if (f == "exit") return gen_exit(c);
+  if (f == "skip_return") {
+    // Outside a session (no uretprobe fused with this uprobe, or a kernel
+    // without sessions) the return probe runs anyway: nothing to do.
+    if (session_skip_) b_->CreateStore(b_->getInt64(1), session_skip_);
+    return;
+  }
   if (f == "print") return gen_print(c);
   if (f == "print_leaks" || f == "print_leak_stacks") return gen_leak_report(c);
   if (f == "zero") return gen_map_event(c, manifest::EventKind::Zero);
@@ -157,7 +163,7 @@ void Codegen::gen_printf(const ast::Call& c) {
 }
 
 void Codegen::return_zero_and_continue_dead() {
-  b_->CreateRet(b_->getInt64(0));
+  b_->CreateRet(probe_return_value());
   // Whatever follows in the same block is unreachable; give it a block with no
   // predecessors, which the optimiser deletes.
   b_->SetInsertPoint(llvm::BasicBlock::Create(*llvm_, "after_exit", fn_));

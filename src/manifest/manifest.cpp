@@ -88,6 +88,7 @@ std::string to_text(const Manifest& m) {
     if (!p.func.empty()) os << " func=" << p.func;
     if (p.interval_ns) os << " interval_ns=" << p.interval_ns;
     if (p.period) os << (p.frequency ? " frequency=" : " period=") << p.period;
+    if (p.session) os << " session_with=" << p.session_display;
     if (p.type == ProbeType::Usdt)
       os << " provider=" << p.usdt_provider << " location=" << p.usdt_location << " offset=0x" << std::hex
          << p.file_offset << " ref_ctr_offset=0x" << p.ref_ctr_offset << std::dec;

@@ -184,6 +184,11 @@ struct ProbeDesc {
   uint32_t usdt_location = 0;  // index among the probe's locations (for messages)
   uint64_t file_offset = 0;
   uint64_t ref_ctr_offset = 0;
+  // Uprobe only: a uprobe session (BPF_TRACE_UPROBE_SESSION) that also runs
+  // at the return of each call whose entry did not call skip_return();
+  // session_display is the fused uretprobe's attach point.
+  bool session = false;
+  std::string session_display;
   std::string display;    // the attach point (options substituted), for messages
   int line = 0;           // script line of the attach point
   int column = 0;

@@ -49,6 +49,8 @@ std::vector<FunctionDesc> make_functions() {
       {"printf", FunctionUse::Statement, TypeKind::None, {ArgKind::Format}, true, "printf(\"format\", args...)"},
       {"join", FunctionUse::Statement, TypeKind::None, {ArgKind::Integer}, true, "join(array[, \"separator\"])", 2},
       {"exit", FunctionUse::Statement, TypeKind::None, {}, false, "exit()"},
+      // uprobe only: this call's uretprobe need not run (a uprobe session skips it).
+      {"skip_return", FunctionUse::Statement, TypeKind::None, {}, false, "skip_return()"},
       {"print", FunctionUse::Statement, TypeKind::None, {ArgKind::Any}, true, "print(@map[, top[, div]]) or print(value)", 3},
       {"time", FunctionUse::Statement, TypeKind::None, {}, true, "time([\"strftime format\"])", 1},
       {"zero", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "zero(@map)"},

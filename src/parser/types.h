@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -122,6 +123,9 @@ struct SemanticInfo {
   // ("usdt:PATH:PROVIDER:NAME", PATH resolved); codegen makes one program
   // per location and reads arguments by each location's specs.
   std::map<std::string, UsdtProbe> usdt_probes;
+  // uprobes that call skip_return(): codegen may fuse each with the uretprobe
+  // of the same function into one uprobe-session program.
+  std::set<const ast::Probe*> skip_return_probes;
 
   // What the options pass did, for `-d ast`: each option's value as text, and
   // the probes whose predicate was false with those values (removed unloaded).

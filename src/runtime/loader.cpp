@@ -86,6 +86,9 @@ std::unique_ptr<LoadedObject> load_object(const std::vector<uint8_t>& elf, const
     for (const auto& name : options.uprobe_multi_programs)
       if (name == bpf_program__name(prog))
         bpf_program__set_expected_attach_type(prog, static_cast<bpf_attach_type>(kBpfTraceUprobeMulti));
+    for (const auto& name : options.uprobe_session_programs)
+      if (name == bpf_program__name(prog))
+        bpf_program__set_expected_attach_type(prog, static_cast<bpf_attach_type>(kBpfTraceUprobeSession));
     logs.push_back(std::move(log));
   }
 

@@ -23,6 +23,7 @@ struct LoadOptions {
   // Programs to load with expected_attach_type BPF_TRACE_UPROBE_MULTI (their
   // wildcard uprobes attach through one uprobe_multi link).
   std::vector<std::string> uprobe_multi_programs;
+  std::vector<std::string> uprobe_session_programs;  // loaded with BPF_TRACE_UPROBE_SESSION
   // Maps whose size is only known at run time: ELF name -> max_entries.
   std::vector<std::pair<std::string, uint32_t>> map_sizes;
 };

@@ -50,6 +50,19 @@ std::optional<uint64_t> parse_number(const std::string& s) {
   return v;
 }
 
+// FUNC(+OFFSET) by name -> one site at its file offset.
+bool session_site(const std::string& path, UprobePlan& plan) {
+  std::string error;
+  for (const auto& f : list_functions(path, error)) {
+    if (f.indirect || f.name != plan.func) continue;
+    plan.sites.push_back({plan.func, f.file_offset + plan.func_offset});
+    plan.func.clear();
+    plan.func_offset = 0;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<UprobeFunctionSpec> parse_uprobe_function(const std::string& text) {
@@ -145,6 +158,11 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         std::string detail;
         switch (check_function(*path, spec->name, &detail)) {
           case SymbolCheck::Found:
+            // A session is attached by a uprobe_multi link, which takes file offsets.
+            if (p.session && !session_site(*path, plan)) {
+              missing_function("function '" + spec->name + "' not found in the symbol table of " + *path);
+              break;
+            }
             resolved_paths[i] = *path;
             if (plans) (*plans)[i] = plan;
             break;

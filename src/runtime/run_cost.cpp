@@ -93,8 +93,11 @@ std::vector<ProbeCost> RunCostMeter::read(const std::vector<Program>& programs) 
     bpf_prog_info info{};
     uint32_t len = sizeof info;
     if (bpf_obj_get_info_by_fd(prog.fd, &info, &len) != 0) continue;
-    auto [it, added] = by_display.emplace(prog.probe->display, out.size());
-    if (added) out.push_back({prog.probe->display, prog.probe->type, 0, 0});
+    // A session runs at entry and at return: both are its hits.
+    const std::string name =
+        prog.probe->session ? prog.probe->display + " + " + prog.probe->session_display : prog.probe->display;
+    auto [it, added] = by_display.emplace(name, out.size());
+    if (added) out.push_back({name, prog.probe->type, 0, 0});
     ProbeCost& c = out[it->second];
     c.hits += info.run_cnt;
     c.run_time_ns += info.run_time_ns;

@@ -278,8 +278,11 @@ bool Session::attach_one(size_t index, RunError& error) {
   const UprobePlan& plan = uprobe_plans_[index];
   if (!plan.sites.empty()) {
     SiteLinks sl;
-    bool ok = attach_uprobe_sites(object_->program(probe.prog_name), target.resolved_path, plan,
-                                  probe.type == manifest::ProbeType::Uretprobe, uprobe_pid_, uprobe_multi_, sl, why);
+    const UprobeKind kind = probe.session                                   ? UprobeKind::Session
+                            : probe.type == manifest::ProbeType::Uretprobe ? UprobeKind::Return
+                                                                           : UprobeKind::Entry;
+    bool ok = attach_uprobe_sites(object_->program(probe.prog_name), target.resolved_path, plan, kind, uprobe_pid_,
+                                  uprobe_multi_, sl, why);
     links_.insert(links_.end(), sl.links.begin(), sl.links.end());
     multi_link_fds_.insert(multi_link_fds_.end(), sl.multi_fds.begin(), sl.multi_fds.end());
     if (!ok) {
@@ -790,6 +793,11 @@ int Session::run() {
   std::string placement_log;
   place_entry_probes(manifest_, resolved_paths_, uprobe_plans_, options_.entry_probe_placer,
                      options_.show_placement ? &placement_log : nullptr);
+  if (options_.show_placement)
+    for (const auto& p : manifest_.probes)
+      if (p.session)
+        placement_log += "session: " + p.display + " and " + p.session_display +
+                         " run as one uprobe session (skip_return() spares the return trap)\n";
   if (!placement_log.empty()) std::fputs(placement_log.c_str(), stderr);
 
   std::optional<std::string> command_path;
@@ -820,9 +828,14 @@ int Session::run() {
   }
   if (!manifest_.func_names_elf_name.empty())
     load_options.map_sizes.push_back({manifest_.func_names_elf_name, static_cast<uint32_t>(std::max<uint64_t>(sites, 1))});
-  if (uprobe_multi_)
-    for (size_t i = 0; i < manifest_.probes.size(); ++i)
-      if (!uprobe_plans_[i].sites.empty()) load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
+  for (size_t i = 0; i < manifest_.probes.size(); ++i) {
+    // A session program loads as one even when its function is missing (a
+    // skipped probe): the kfunc it calls is only allowed in sessions.
+    if (manifest_.probes[i].session)
+      load_options.uprobe_session_programs.push_back(manifest_.probes[i].prog_name);
+    else if (uprobe_multi_ && !uprobe_plans_[i].sites.empty())
+      load_options.uprobe_multi_programs.push_back(manifest_.probes[i].prog_name);
+  }
   if (manifest_.stack_snapshot_event >= 0) {
     // Each ustack(dwarf) snapshot takes its whole size in the ring buffer:
     // room for a burst of ~2,000 of 8 KiB while user space unwinds.

@@ -1,11 +1,14 @@
 #include "runtime/uprobe_sites.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -34,19 +37,19 @@ constexpr int kBpfLinkCreate = 28;  // enum bpf_cmd
 constexpr uint32_t kUprobeMultiReturn = 1;
 
 int uprobe_multi_link(int prog_fd, const std::string& path, const std::vector<uint64_t>& offsets,
-                      const std::vector<uint64_t>& cookies, bool retprobe, pid_t pid) {
+                      const std::vector<uint64_t>& cookies, UprobeKind kind, pid_t pid) {
   union {
     UprobeMultiLinkCreate lc;
     char bytes[128];  // the kernel wants every byte past the command's fields zero
   } attr;
   std::memset(&attr, 0, sizeof attr);
   attr.lc.prog_fd = static_cast<uint32_t>(prog_fd);
-  attr.lc.attach_type = kBpfTraceUprobeMulti;
+  attr.lc.attach_type = kind == UprobeKind::Session ? kBpfTraceUprobeSession : kBpfTraceUprobeMulti;
   attr.lc.path = reinterpret_cast<uint64_t>(path.c_str());
   attr.lc.offsets = reinterpret_cast<uint64_t>(offsets.data());
   attr.lc.cookies = reinterpret_cast<uint64_t>(cookies.data());
   attr.lc.cnt = static_cast<uint32_t>(offsets.size());
-  attr.lc.multi_flags = retprobe ? kUprobeMultiReturn : 0;
+  attr.lc.multi_flags = kind == UprobeKind::Return ? kUprobeMultiReturn : 0;
   attr.lc.pid = pid > 0 ? static_cast<uint32_t>(pid) : 0;
   return static_cast<int>(syscall(SYS_bpf, kBpfLinkCreate, &attr, sizeof attr));
 }
@@ -56,6 +59,24 @@ int uprobe_multi_link(int prog_fd, const std::string& path, const std::vector<ui
 bool use_uprobe_multi() {
   const char* v = std::getenv("MEMSCRIPT_UPROBE_MULTI");
   return !(v && std::strcmp(v, "0") == 0);
+}
+
+bool uprobe_sessions_supported() {
+  static const bool supported = [] {
+    const char* v = std::getenv("MEMSCRIPT_UPROBE_SESSION");
+    if ((v && std::strcmp(v, "0") == 0) || !use_uprobe_multi()) return false;
+    struct utsname u;
+    int major = 0, minor = 0;
+    if (uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &major, &minor) != 2) return false;
+    if (major < 6 || (major == 6 && minor < 12)) return false;
+    // The kfunc the session program calls; libbpf resolves it from this BTF.
+    btf* vmlinux = btf__load_vmlinux_btf();
+    if (!vmlinux || libbpf_get_error(vmlinux)) return false;
+    const bool has = btf__find_by_name_kind(vmlinux, "bpf_session_is_return", BTF_KIND_FUNC) > 0;
+    btf__free(vmlinux);
+    return has;
+  }();
+  return supported;
 }
 
 namespace {
@@ -72,13 +93,13 @@ bool unprobeable(int err) { return err == kEnotsupp || err == EOPNOTSUPP; }
 // (236 libc functions with one refused: bisection 840 ms, one link per site
 // 180 ms, one link when none is refused 45 ms).
 bool attach_multi_range(int prog_fd, const std::string& path, const UprobePlan& plan, size_t lo, size_t hi,
-                        bool retprobe, pid_t pid, SiteLinks& out, int& err) {
+                        UprobeKind kind, pid_t pid, SiteLinks& out, int& err) {
   std::vector<uint64_t> offsets, cookies;
   for (size_t i = lo; i < hi; ++i) {
     offsets.push_back(plan.sites[i].file_offset);
     cookies.push_back(plan.cookie_base + i);
   }
-  int fd = uprobe_multi_link(prog_fd, path, offsets, cookies, retprobe, pid);
+  int fd = uprobe_multi_link(prog_fd, path, offsets, cookies, kind, pid);
   if (fd >= 0) {
     out.multi_fds.push_back(fd);
     return true;
@@ -90,7 +111,7 @@ bool attach_multi_range(int prog_fd, const std::string& path, const UprobePlan& 
     return true;
   }
   for (size_t i = lo; i < hi; ++i)
-    if (!attach_multi_range(prog_fd, path, plan, i, i + 1, retprobe, pid, out, err)) return false;
+    if (!attach_multi_range(prog_fd, path, plan, i, i + 1, kind, pid, out, err)) return false;
   return true;
 }
 
@@ -101,12 +122,13 @@ std::string describe_errno(int err) {
 
 }  // namespace
 
-bool attach_uprobe_sites(bpf_program* prog, const std::string& path, const UprobePlan& plan, bool retprobe, pid_t pid,
+bool attach_uprobe_sites(bpf_program* prog, const std::string& path, const UprobePlan& plan, UprobeKind how, pid_t pid,
                          bool multi, SiteLinks& out, std::string& error) {
-  const char* kind = retprobe ? "uretprobe" : "uprobe";
-  if (multi) {
+  const bool retprobe = how == UprobeKind::Return;
+  const char* kind = how == UprobeKind::Session ? "uprobe session" : retprobe ? "uretprobe" : "uprobe";
+  if (multi || how == UprobeKind::Session) {
     int err = 0;
-    if (!attach_multi_range(bpf_program__fd(prog), path, plan, 0, plan.sites.size(), retprobe, pid, out, err)) {
+    if (!attach_multi_range(bpf_program__fd(prog), path, plan, 0, plan.sites.size(), how, pid, out, err)) {
       error = std::string("attaching ") + kind + ":" + path + " at " + std::to_string(plan.sites.size()) +
               " functions with uprobe_multi: " + describe_errno(err) +
               " (set MEMSCRIPT_UPROBE_MULTI=0 to attach one uprobe per function)";

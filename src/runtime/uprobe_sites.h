@@ -20,11 +20,21 @@ struct bpf_program;
 
 namespace ms::runtime {
 
-inline constexpr int kBpfTraceUprobeMulti = 48;  // enum bpf_attach_type on this kernel
+inline constexpr int kBpfTraceUprobeMulti = 48;    // enum bpf_attach_type on this kernel
+inline constexpr int kBpfTraceUprobeSession = 57;  // kernel 6.12+
+
+// What a uprobe program is attached as.
+enum class UprobeKind { Entry, Return, Session };
 
 // Whether wildcard uprobes use uprobe_multi: yes unless the environment says
 // MEMSCRIPT_UPROBE_MULTI=0 (to compare, or on a kernel without it).
 bool use_uprobe_multi();
+
+// Whether this kernel runs uprobe sessions (BPF_TRACE_UPROBE_SESSION, 6.12+,
+// with the bpf_session_is_return kfunc), with uprobe_multi in use and unless
+// the environment says MEMSCRIPT_UPROBE_SESSION=0. Reads the kernel's BTF
+// once (a few ms): ask only when a script could use them.
+bool uprobe_sessions_supported();
 
 struct SiteLinks {
   std::vector<bpf_link*> links;   // per-site fallback
@@ -38,7 +48,8 @@ struct SiteLinks {
 // would drop it from the list; all of them skipped is an error. On failure
 // returns false with `error` set (links made so far stay in `out`, for the
 // caller to close).
-bool attach_uprobe_sites(bpf_program* prog, const std::string& path, const UprobePlan& plan, bool retprobe, pid_t pid,
+// A session is always one uprobe_multi link (`multi` must be true).
+bool attach_uprobe_sites(bpf_program* prog, const std::string& path, const UprobePlan& plan, UprobeKind kind, pid_t pid,
                          bool multi, SiteLinks& out, std::string& error);
 
 }  // namespace ms::runtime

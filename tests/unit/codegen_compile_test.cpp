@@ -1,7 +1,9 @@
 // Compile scripts, open the ELF with libbpf (no kernel), check the object and
 // the manifest against each other.
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <linux/bpf.h>
+#include <unistd.h>
 
 #include <sstream>
 
@@ -383,6 +385,70 @@ TEST(CodegenCompile, TaskStorageMisuseIsALocatedError) {
   auto a = compile_script("let @p = taskstorage; BEGIN { @p[tid] = count(); }", {});
   EXPECT_FALSE(a.result);
   EXPECT_NE(a.errors().find("taskstorage map @p cannot hold an aggregation"), std::string::npos) << a.errors();
+}
+
+TEST(CodegenCompile, SkipReturnFusesTheFunctionsProbesIntoOneSession) {
+  const std::string script =
+      "uprobe:libc:malloc { if (arg0 > 64) { @size[tid] = arg0; } else { skip_return(); } }\n"
+      "uretprobe:libc:malloc { @n = count(); @s[retval] = @size[tid]; }\n"
+      "uprobe:libc:free { @f = count(); }\n"
+      "uretprobe:libc:free { @fr = count(); }\n";
+  CompileOptions opts;
+  opts.uprobe_sessions = true;
+  opts.want_ir = true;
+  auto c = compile_script(script, opts);
+  ASSERT_TRUE(c.result) << c.errors();
+  const auto& probes = c.result->manifest.probes;
+  // malloc's pair is one session program; free (no skip_return()) keeps two.
+  ASSERT_EQ(probes.size(), 3u);
+  EXPECT_TRUE(probes[0].session);
+  EXPECT_EQ(probes[0].type, manifest::ProbeType::Uprobe);
+  EXPECT_EQ(probes[0].display, "uprobe:libc:malloc");
+  EXPECT_EQ(probes[0].session_display, "uretprobe:libc:malloc");
+  EXPECT_FALSE(probes[1].session);
+  EXPECT_FALSE(probes[2].session);
+  EXPECT_NE(c.result->ir.find("call i8 @bpf_session_is_return()"), std::string::npos);
+  // The kfunc is an extern the ELF's BTF declares in .ksyms, for libbpf to
+  // resolve against the kernel's BTF at load (libbpf's open rewrites it, so
+  // read the ELF's own BTF).
+  char path[] = "/tmp/ms-session-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, c.result->elf.data(), c.result->elf.size()), static_cast<ssize_t>(c.result->elf.size()));
+  close(fd);
+  btf* b = btf__parse_elf(path, nullptr);
+  unlink(path);
+  ASSERT_NE(b, nullptr);
+  const int id = btf__find_by_name_kind(b, "bpf_session_is_return", BTF_KIND_FUNC);
+  ASSERT_GT(id, 0);
+  EXPECT_EQ(btf_vlen(btf__type_by_id(b, id)), BTF_FUNC_EXTERN);  // a FUNC keeps its linkage in vlen
+  EXPECT_GT(btf__find_by_name_kind(b, ".ksyms", BTF_KIND_DATASEC), 0);
+  btf__free(b);
+  ASSERT_TRUE(open_elf(c.result->elf));
+
+  // Without kernel support: two programs, skip_return() compiles to nothing.
+  auto plain = compile_script(script, {});
+  ASSERT_TRUE(plain.result) << plain.errors();
+  EXPECT_EQ(plain.result->manifest.probes.size(), 4u);
+  for (const auto& p : plain.result->manifest.probes) EXPECT_FALSE(p.session);
+
+  // Two entry probes on one function: no session (one program per function).
+  auto two = compile_script(script + "uprobe:libc:malloc { @again = count(); }\n", opts);
+  ASSERT_TRUE(two.result) << two.errors();
+  for (const auto& p : two.result->manifest.probes) EXPECT_FALSE(p.session);
+}
+
+TEST(CodegenCompile, SkipReturnOutsideAUprobeIsALocatedError) {
+  auto c = compile_script("uretprobe:libc:malloc { skip_return(); }", {});
+  EXPECT_FALSE(c.result);
+  EXPECT_EQ(c.errors(),
+            "test.ms:1:25: error: skip_return() is only valid in a uprobe (the entry of a function), not in uretprobe\n"
+            "uretprobe:libc:malloc { skip_return(); }\n"
+            "                        ^~~~~~~~~~~~~\n"
+            "hint: call it in the uprobe of the function whose uretprobe may be skipped\n");
+  auto args = compile_script("uprobe:libc:malloc { skip_return(1); }", {});
+  EXPECT_FALSE(args.result);
+  EXPECT_NE(args.errors().find("skip_return()"), std::string::npos) << args.errors();
 }
 
 TEST(CodegenCompile, StackCapturesShareOneSubprogramPerKind) {

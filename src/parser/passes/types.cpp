@@ -696,6 +696,18 @@ class TypeChecker {
     return out + "]";
   }
 
+  // skip_return() decides, at a function's entry, that its return probe need
+  // not run for this call: only a uprobe can say so.
+  void skip_return_place(const ast::Call& c) {
+    ctx_.info.skip_return_probes.insert(probe_);
+    for (const auto& ap : probe_->attach_points) {
+      if (ap.provider == "uprobe" || ap.provider == "u") continue;
+      error(c.loc, "skip_return() is only valid in a uprobe (the entry of a function), not in " + ap.provider,
+            "call it in the uprobe of the function whose uretprobe may be skipped");
+      return;
+    }
+  }
+
   void signal_arg(ast::Call& c) {
     ast::Expr& a = *c.args[0];
     expr(a);
@@ -719,6 +731,7 @@ class TypeChecker {
     if (c.func == "print") return c.args.empty() ? void() : print_args(c);
     if (c.func == "print_leaks" || c.func == "print_leak_stacks") return leak_report_args(c);
     if (c.func == "signal") return c.args.empty() ? void() : signal_arg(c);
+    if (c.func == "skip_return") return skip_return_place(c);
     if (c.func == "join") {
       if (c.args.empty()) return;  // the names pass reported it
       Type t = expr(*c.args[0]);
