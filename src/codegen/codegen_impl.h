@@ -8,6 +8,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -128,7 +129,10 @@ class Codegen {
   // `create` makes it (zeroed) when missing.
   llvm::Value* task_storage_value(const MapDef& def, bool create);
   bool refuse_task_storage(const MapDef& def, const Location& loc, const std::string& what);
-  bool check_task_storage_key(const ast::Map& m, const MapDef& def);
+  bool check_task_storage_key(const ast::Map& m);
+  // Runs `write` where the thread's value `p` exists (null: the kernel did not
+  // create it); counts a missing one against map `count_missing_map` if >= 0.
+  void with_task_value(llvm::Value* p, int count_missing_map, const std::function<void()>& write);
   void gen_map_assign(const ast::AssignMap& s);
   void gen_aggregation(const ast::AssignMap& s, const ast::Call& call, MapDef& def);
   void gen_compound_map_assign(const ast::AssignMap& s, MapDef& def);

@@ -275,7 +275,7 @@ Value Codegen::gen_map_read(const ast::Map& m) {
   }
   llvm::Value* p = nullptr;
   if (d.task_storage) {
-    if (!check_task_storage_key(m, *def)) return {b_->getInt64(0), type_of_field(d.value)};
+    if (!check_task_storage_key(m)) return {b_->getInt64(0), type_of_field(d.value)};
     p = task_storage_value(*def, false);
   } else {
     p = map_lookup(def->global, build_key(m, *def));
@@ -334,7 +334,7 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
     internal_error(s.loc, "value type differs from the map's value layout");
     return;
   }
-  if (d.task_storage && !check_task_storage_key(*s.map, *def)) return;
+  if (d.task_storage && !check_task_storage_key(*s.map)) return;
   llvm::Value* key = d.task_storage ? nullptr : build_key(*s.map, *def);
   llvm::Value* val = nullptr;
   if (is_bytes(v.type) && v.type.size == d.value_size && (v.type.kind != TypeKind::Tuple || v.type == value_type)) {
@@ -348,15 +348,7 @@ void Codegen::gen_map_assign(const ast::AssignMap& s) {
   if (d.task_storage) {
     // The value lives in the thread's storage: write it in place.
     llvm::Value* p = task_storage_value(*def, true);
-    auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
-    auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
-    llvm::Value* missing = b_->CreateIsNull(p);
-    count_map_error(b_->CreateNeg(b_->CreateZExt(missing, b_->getInt64Ty())), def->index);
-    b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
-    b_->SetInsertPoint(have_bb);
-    copy_bytes(p, val, d.value_size);
-    b_->CreateBr(done_bb);
-    b_->SetInsertPoint(done_bb);
+    with_task_value(p, def->index, [&] { copy_bytes(p, val, d.value_size); });
     return;
   }
   llvm::Value* rc = call_helper(kMapUpdateElem, b_->getInt64Ty(), {def->global, key, val, b_->getInt64(kBpfAny)});
@@ -371,16 +363,27 @@ llvm::Value* Codegen::task_storage_value(const MapDef& def, bool create) {
                      "task_value");
 }
 
+void Codegen::with_task_value(llvm::Value* p, int count_missing_map, const std::function<void()>& write) {
+  llvm::Value* missing = b_->CreateIsNull(p);
+  if (count_missing_map >= 0) count_map_error(b_->CreateNeg(b_->CreateZExt(missing, b_->getInt64Ty())), count_missing_map);
+  auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
+  b_->CreateCondBr(missing, done_bb, have_bb);
+  b_->SetInsertPoint(have_bb);
+  write();
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(done_bb);
+}
+
 // A taskstorage map holds the current thread's value only: its one key must
 // be `tid` (any other thread's value is out of reach).
-bool Codegen::check_task_storage_key(const ast::Map& m, const MapDef& def) {
+bool Codegen::check_task_storage_key(const ast::Map& m) {
   const bool tid = m.keys.size() == 1 && m.keys[0]->kind == ast::NodeKind::Builtin &&
                    static_cast<const ast::Builtin&>(*m.keys[0]).name == "tid";
   if (tid) return true;
   error(m.keys.empty() ? m.loc : m.keys[0]->loc,
         "taskstorage map " + m.name + " is keyed by tid only: it holds the current thread's value",
         "write " + m.name + "[tid]");
-  (void)def;
   return false;
 }
 
@@ -549,7 +552,7 @@ void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
   // One key, one lookup: old value (0 when missing) op operand, written back.
   auto* i64 = b_->getInt64Ty();
   const bool task = manifest_.maps[def.index].task_storage;
-  if (task && !check_task_storage_key(*s.map, def)) return;
+  if (task && !check_task_storage_key(*s.map)) return;
   llvm::Value* key = task ? nullptr : build_key(*s.map, def);
   Value rhs = gen_expr(*s.expr);
   llvm::Value* p = task ? task_storage_value(def, true) : map_lookup(def.global, key);
@@ -568,14 +571,7 @@ void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
   llvm::Value* val = gen_arith(*s.compound, old, rhs.v, d.value.is_signed && rhs.type.is_signed, s.loc);
   if (task) {
     // Created above when missing: write in place (missing only if the kernel refused).
-    count_map_error(b_->CreateNeg(b_->CreateZExt(b_->CreateIsNull(p), i64)), def.index);
-    auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
-    auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
-    b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
-    b_->SetInsertPoint(have_bb);
-    b_->CreateAlignedStore(val, p, llvm::Align(8));
-    b_->CreateBr(done_bb);
-    b_->SetInsertPoint(done_bb);
+    with_task_value(p, def.index, [&] { b_->CreateAlignedStore(val, p, llvm::Align(8)); });
     return;
   }
   auto* buf = stack_buffer(8, s.loc, "map_val");
@@ -596,15 +592,9 @@ void Codegen::gen_map_delete(const ast::Call& call) {
   if (d.task_storage) {
     // A missing value reads as zero, so deleting is zeroing: no free, and the
     // storage goes with the thread.
-    if (!check_task_storage_key(m, *def)) return;
+    if (!check_task_storage_key(m)) return;
     llvm::Value* p = task_storage_value(*def, false);
-    auto* have_bb = llvm::BasicBlock::Create(*llvm_, "task_value", fn_);
-    auto* done_bb = llvm::BasicBlock::Create(*llvm_, "task_value_done", fn_);
-    b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
-    b_->SetInsertPoint(have_bb);
-    b_->CreateMemSet(p, b_->getInt8(0), d.value_size, llvm::MaybeAlign(8));  // exactly its size
-    b_->CreateBr(done_bb);
-    b_->SetInsertPoint(done_bb);
+    with_task_value(p, -1, [&] { b_->CreateMemSet(p, b_->getInt8(0), d.value_size, llvm::MaybeAlign(8)); });
     return;
   }
   llvm::Value* key = build_key(m, *def);

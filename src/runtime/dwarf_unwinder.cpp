@@ -7,15 +7,11 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/bytes.h"
+
 namespace ms::runtime {
 
 namespace {
-
-uint64_t u64_at(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
 
 constexpr unsigned kRegSp = 7;
 constexpr unsigned kRegIp = 16;
@@ -44,7 +40,7 @@ bool memory_read(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* arg) {
   const StackSnapshot& s = *st->snapshot;
   const uint64_t sp = s.regs[kRegSp];
   if (addr >= sp && addr - sp + 8 <= s.stack.size()) {
-    *result = u64_at(s.stack.data() + (addr - sp));
+    *result = load_u64(s.stack.data() + (addr - sp));
     return true;
   }
   // Above a copy that was cut short by its size (not by the end of the stack
@@ -129,11 +125,11 @@ DwarfUnwinder::~DwarfUnwinder() = default;
 std::optional<StackSnapshot> decode_stack_snapshot(const uint8_t* data, size_t size) {
   if (size < manifest::kSnapshotStackOffset) return std::nullopt;
   StackSnapshot s;
-  s.id = u64_at(data + manifest::kSnapshotIdOffset);
-  s.pid = static_cast<pid_t>(u64_at(data + manifest::kSnapshotPidOffset));
-  for (unsigned i = 0; i < manifest::kSnapshotRegs; ++i) s.regs[i] = u64_at(data + manifest::kSnapshotRegsOffset + i * 8);
+  s.id = load_u64(data + manifest::kSnapshotIdOffset);
+  s.pid = static_cast<pid_t>(load_u64(data + manifest::kSnapshotPidOffset));
+  for (unsigned i = 0; i < manifest::kSnapshotRegs; ++i) s.regs[i] = load_u64(data + manifest::kSnapshotRegsOffset + i * 8);
   s.capacity = static_cast<uint32_t>(size - manifest::kSnapshotStackOffset);
-  uint64_t len = u64_at(data + manifest::kSnapshotLengthOffset);
+  uint64_t len = load_u64(data + manifest::kSnapshotLengthOffset);
   if (len > s.capacity) len = s.capacity;
   s.stack.assign(data + manifest::kSnapshotStackOffset, data + manifest::kSnapshotStackOffset + len);
   return s;

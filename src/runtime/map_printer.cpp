@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 
+#include "runtime/bytes.h"
 #include "runtime/hist_printer.h"
 #include "runtime/json_output.h"
 #include "runtime/map_value.h"
@@ -29,12 +30,6 @@ int compare_keys(const std::vector<Scalar>& a, const std::vector<Scalar>& b) {
   return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
 
-uint64_t read_u64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
 int cpus_of(const manifest::MapDesc& map, int num_cpus) { return map.percpu ? (num_cpus > 0 ? num_cpus : 1) : 1; }
 
 bool is_histogram(const manifest::MapDesc& map) {
@@ -54,10 +49,10 @@ std::vector<Row> histogram_rows(const manifest::MapDesc& map, const std::vector<
   for (const auto& e : entries) {
     if (e.key.size() < map.key_size || e.value.size() < stride * static_cast<size_t>(cpus)) continue;
     std::vector<uint8_t> k(e.key.begin(), e.key.begin() + static_cast<long>(prefix));
-    const uint64_t bucket = read_u64(e.key.data() + prefix);
+    const uint64_t bucket = load_u64(e.key.data() + prefix);
     if (bucket > 4096) continue;  // not a bucket codegen produces
     uint64_t count = 0;
-    for (int c = 0; c < cpus; ++c) count += read_u64(e.value.data() + static_cast<size_t>(c) * stride);
+    for (int c = 0; c < cpus; ++c) count += load_u64(e.value.data() + static_cast<size_t>(c) * stride);
     auto it = by_key.find(k);
     if (it == by_key.end()) {
       auto decoded = decode_key(map, e.key.data(), prefix, renderer);
@@ -87,8 +82,8 @@ std::vector<Row> stats_rows(const manifest::MapDesc& map, const std::vector<RawM
     Row r;
     r.key = std::move(*key);
     for (int c = 0; c < cpus; ++c) {
-      r.total += read_u64(e.value.data() + static_cast<size_t>(c) * stride);
-      r.count += read_u64(e.value.data() + static_cast<size_t>(c) * stride + 8);
+      r.total += load_u64(e.value.data() + static_cast<size_t>(c) * stride);
+      r.count += load_u64(e.value.data() + static_cast<size_t>(c) * stride + 8);
     }
     if (r.count == 0) continue;
     r.average = map.value.is_signed ? static_cast<int64_t>(r.total) / static_cast<int64_t>(r.count)

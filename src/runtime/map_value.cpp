@@ -4,6 +4,7 @@
 
 #include "common/printf_format.h"
 #include "common/timestamp.h"
+#include "runtime/bytes.h"
 
 namespace ms::runtime {
 
@@ -64,12 +65,6 @@ std::optional<Scalar> decode_field(const Field& f, const uint8_t* data, size_t s
   s.is_signed = f.is_signed;
   if (!read_integer_field(f, data, size, s.bits)) return std::nullopt;
   return s;
-}
-
-uint64_t read_u64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
 }
 
 }  // namespace
@@ -134,7 +129,7 @@ std::optional<Scalar> decode_value(const MapDesc& map, const uint8_t* value, siz
     case AggKind::Count:
     case AggKind::Sum: {
       uint64_t total = 0;  // wrapping add is the same for signed and unsigned
-      for (int c = 0; c < cpus; ++c) total += read_u64(value + c * stride);
+      for (int c = 0; c < cpus; ++c) total += load_u64(value + c * stride);
       out.bits = total;
       return out;
     }
@@ -143,8 +138,8 @@ std::optional<Scalar> decode_value(const MapDesc& map, const uint8_t* value, siz
       bool any = false;
       for (int c = 0; c < cpus; ++c) {
         const uint8_t* slot = value + c * stride;
-        if (read_u64(slot + 8) == 0) continue;
-        uint64_t v = read_u64(slot);
+        if (load_u64(slot + 8) == 0) continue;
+        uint64_t v = load_u64(slot);
         if (!any) {
           out.bits = v;
           any = true;
@@ -161,8 +156,8 @@ std::optional<Scalar> decode_value(const MapDesc& map, const uint8_t* value, siz
     case AggKind::Avg: {
       uint64_t sum = 0, count = 0;
       for (int c = 0; c < cpus; ++c) {
-        sum += read_u64(value + c * stride);
-        count += read_u64(value + c * stride + 8);
+        sum += load_u64(value + c * stride);
+        count += load_u64(value + c * stride + 8);
       }
       if (count == 0) return std::nullopt;
       // C division truncates toward zero, as bpftrace's average does.

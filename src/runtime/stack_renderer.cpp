@@ -5,15 +5,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/bytes.h"
+
 namespace ms::runtime {
 
 namespace {
-
-uint64_t u64_at(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
 
 std::string hex_no_prefix(uint64_t a) {
   char buf[32];
@@ -56,15 +52,15 @@ StackRecord decode_stack_record(const uint8_t* data, size_t size) {
   StackRecord r;
   const size_t words = size / 8;
   if (words < manifest::kStackHeaderWords) return r;
-  r.owner = u64_at(data);
-  r.entry_ret = u64_at(data + 8);
+  r.owner = load_u64(data);
+  r.entry_ret = load_u64(data + 8);
   for (size_t i = manifest::kStackHeaderWords; i < words && i < manifest::kStackScanWord; ++i) {
-    uint64_t f = u64_at(data + i * 8);
+    uint64_t f = load_u64(data + i * 8);
     if (f == 0) break;  // frames are contiguous; the rest is padding
     r.frames.push_back(f);
   }
   if (r.entry_ret && words >= manifest::kStackRecordWords)
-    for (size_t i = manifest::kStackScanWord; i < manifest::kStackRecordWords; ++i) r.scan.push_back(u64_at(data + i * 8));
+    for (size_t i = manifest::kStackScanWord; i < manifest::kStackRecordWords; ++i) r.scan.push_back(load_u64(data + i * 8));
   return r;
 }
 
@@ -188,11 +184,11 @@ std::string StackRenderer::render(const manifest::Field& f, const uint8_t* data,
   switch (f.kind) {
     case manifest::FieldKind::UserStack:
     case manifest::FieldKind::KernelStack:
-      return render_stack(u64_at(p), f.kind == manifest::FieldKind::KernelStack, f.stack_limit, f.stack_perf, as_key);
+      return render_stack(load_u64(p), f.kind == manifest::FieldKind::KernelStack, f.stack_limit, f.stack_perf, as_key);
     case manifest::FieldKind::UserSymbol:
-      return symbolizer_.user_name(static_cast<pid_t>(u64_at(p + 8)), u64_at(p), false);
+      return symbolizer_.user_name(static_cast<pid_t>(load_u64(p + 8)), load_u64(p), false);
     case manifest::FieldKind::KernelSymbol:
-      return symbolizer_.kernel_name(u64_at(p), false);
+      return symbolizer_.kernel_name(load_u64(p), false);
     default:
       return {};
   }

@@ -367,21 +367,26 @@ TEST(CodegenCompile, TaskStorageMaps) {
   EXPECT_NE(bpf_map__btf_value_type_id(map), 0u);
 }
 
-TEST(CodegenCompile, TaskStorageMisuseIsALocatedError) {
-  auto c = compile_script("let @p = taskstorage; BEGIN { @p[pid] = 1; }", {});
+// The script does not compile, with exactly this message.
+void expect_compile_error(const std::string& script, const std::string& text) {
+  auto c = compile_script(script, {});
   EXPECT_FALSE(c.result);
-  EXPECT_EQ(c.errors(),
-            "test.ms:1:34: error: taskstorage map @p is keyed by tid only: it holds the current thread's value\n"
-            "let @p = taskstorage; BEGIN { @p[pid] = 1; }\n"
-            "                                 ^~~\n"
-            "hint: write @p[tid]\n");
-  auto l = compile_script("let @p = taskstorage; BEGIN { @p[tid] = 1; clear(@p); }", {});
-  EXPECT_FALSE(l.result);
-  EXPECT_EQ(l.errors(),
-            "test.ms:1:44: error: clear() cannot list taskstorage map @p: only the current thread's value is reachable\n"
-            "let @p = taskstorage; BEGIN { @p[tid] = 1; clear(@p); }\n"
-            "                                           ^~~~~~~~~\n"
-            "hint: declare it hash(ENTRIES) to list it\n");
+  EXPECT_EQ(c.errors(), text);
+}
+
+TEST(CodegenCompile, TaskStorageMisuseIsALocatedError) {
+  expect_compile_error(
+      "let @p = taskstorage; BEGIN { @p[pid] = 1; }",
+      "test.ms:1:34: error: taskstorage map @p is keyed by tid only: it holds the current thread's value\n"
+      "let @p = taskstorage; BEGIN { @p[pid] = 1; }\n"
+      "                                 ^~~\n"
+      "hint: write @p[tid]\n");
+  expect_compile_error(
+      "let @p = taskstorage; BEGIN { @p[tid] = 1; clear(@p); }",
+      "test.ms:1:44: error: clear() cannot list taskstorage map @p: only the current thread's value is reachable\n"
+      "let @p = taskstorage; BEGIN { @p[tid] = 1; clear(@p); }\n"
+      "                                           ^~~~~~~~~\n"
+      "hint: declare it hash(ENTRIES) to list it\n");
   auto a = compile_script("let @p = taskstorage; BEGIN { @p[tid] = count(); }", {});
   EXPECT_FALSE(a.result);
   EXPECT_NE(a.errors().find("taskstorage map @p cannot hold an aggregation"), std::string::npos) << a.errors();
@@ -439,13 +444,12 @@ TEST(CodegenCompile, SkipReturnFusesTheFunctionsProbesIntoOneSession) {
 }
 
 TEST(CodegenCompile, SkipReturnOutsideAUprobeIsALocatedError) {
-  auto c = compile_script("uretprobe:libc:malloc { skip_return(); }", {});
-  EXPECT_FALSE(c.result);
-  EXPECT_EQ(c.errors(),
-            "test.ms:1:25: error: skip_return() is only valid in a uprobe (the entry of a function), not in uretprobe\n"
-            "uretprobe:libc:malloc { skip_return(); }\n"
-            "                        ^~~~~~~~~~~~~\n"
-            "hint: call it in the uprobe of the function whose uretprobe may be skipped\n");
+  expect_compile_error(
+      "uretprobe:libc:malloc { skip_return(); }",
+      "test.ms:1:25: error: skip_return() is only valid in a uprobe (the entry of a function), not in uretprobe\n"
+      "uretprobe:libc:malloc { skip_return(); }\n"
+      "                        ^~~~~~~~~~~~~\n"
+      "hint: call it in the uprobe of the function whose uretprobe may be skipped\n");
   auto args = compile_script("uprobe:libc:malloc { skip_return(1); }", {});
   EXPECT_FALSE(args.result);
   EXPECT_NE(args.errors().find("skip_return()"), std::string::npos) << args.errors();
