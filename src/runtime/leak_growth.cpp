@@ -34,8 +34,8 @@ LeakSummary LeakGrowthTracker::observe(const LeakSummary& all, size_t top) {
   if (steady.size() > top) steady.erase(steady.begin(), steady.end() - static_cast<std::ptrdiff_t>(top));
   std::unordered_set<StackKey> kept;
   for (const auto& s : steady) kept.insert(s.stack);
-  for (const auto* a : all.allocations)
-    if (kept.count(a->stack)) out.allocations.push_back(a);
+  for (const auto& a : all.allocations)
+    if (kept.count(a.stack)) out.allocations.push_back(a);
   out.stacks = std::move(steady);
   return out;
 }

@@ -39,23 +39,27 @@ std::optional<OutstandingLayout> outstanding_layout(const manifest::MapDesc& map
   return l;
 }
 
-std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries) {
-  std::vector<OutstandingAllocation> out(entries.count);
+OutstandingAllocation decode_outstanding_at(const OutstandingLayout& layout, const FlatMapEntries& entries, size_t i) {
   auto at = [](const uint8_t* p, size_t off, size_t size) {
     uint64_t v = 0;
     if (off + 8 <= size) std::memcpy(&v, p + off, 8);
     return v;
   };
-  for (size_t i = 0; i < entries.count; ++i) {
-    const uint8_t* k = entries.key(i);
-    const uint8_t* v = entries.value(i);
-    OutstandingAllocation& a = out[i];
-    a.address = at(k, 0, entries.key_size);
-    a.size = at(v, layout.size_offset, entries.value_size);
-    a.timestamp_ns = at(v, layout.time_offset, entries.value_size);
-    a.stack = at(v, layout.stack_offset, entries.value_size);
-    a.stack_known = a.stack != 0;  // 0: the stack could not be recorded
-  }
+  const uint8_t* k = entries.key(i);
+  const uint8_t* v = entries.value(i);
+  OutstandingAllocation a;
+  a.address = at(k, 0, entries.key_size);
+  a.size = at(v, layout.size_offset, entries.value_size);
+  a.timestamp_ns = at(v, layout.time_offset, entries.value_size);
+  a.stack = at(v, layout.stack_offset, entries.value_size);
+  a.stack_known = a.stack != 0;  // 0: the stack could not be recorded
+  return a;
+}
+
+std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries) {
+  std::vector<OutstandingAllocation> out;
+  out.reserve(entries.count);
+  for (size_t i = 0; i < entries.count; ++i) out.push_back(decode_outstanding_at(layout, entries, i));
   return out;
 }
 

@@ -28,6 +28,8 @@ struct OutstandingLayout {
 std::optional<OutstandingLayout> outstanding_layout(const manifest::MapDesc& map, std::string& error);
 
 std::vector<OutstandingAllocation> decode_outstanding(const OutstandingLayout& layout, const FlatMapEntries& entries);
+// Entry i alone (a report adds them one by one instead of holding them all).
+OutstandingAllocation decode_outstanding_at(const OutstandingLayout& layout, const FlatMapEntries& entries, size_t i);
 
 // Joins the bytes and allocation maps of print_leak_stacks by stack.
 std::vector<CombinedStack> decode_combined(const manifest::MapDesc& bytes_map, const std::vector<RawMapEntry>& bytes,

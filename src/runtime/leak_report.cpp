@@ -48,44 +48,51 @@ double byte_sample_weight(uint64_t size, uint64_t mean_bytes) {
   return p > 0 ? 1.0 / p : 1.0;
 }
 
-LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allocations, uint64_t now_ns,
-                                  const LeakReportOptions& options) {
+void LeakAccumulator::add(const OutstandingAllocation& a) {
+  // Allocations younger than the limit are likely still in use, not leaked.
+  if (a.timestamp_ns + options_.min_age_ns > now_ns_) return;
+  if (!a.stack_known) {
+    ++unknown_stack_;
+    return;
+  }
+  // The list is printed with -a only: a million entries are not kept for nothing.
+  if (options_.show_allocs) kept_.push_back(a);
+  StackSummary& s = by_stack_[a.stack];
+  s.stack = a.stack;
+  s.bytes += a.size;
+  s.allocations += 1;
+  if (options_.sample_bytes) {
+    double w = byte_sample_weight(a.size, options_.sample_bytes);
+    auto& [b, n] = weighted_[a.stack];
+    b += static_cast<double>(a.size) * w;
+    n += w;
+  }
+}
+
+LeakSummary LeakAccumulator::finish() {
   LeakSummary out;
-  std::unordered_map<StackKey, StackSummary> by_stack;
-  std::unordered_map<StackKey, std::pair<double, double>> weighted;  // bytes, allocations
-  for (const auto& a : allocations) {
-    // Allocations younger than the limit are likely still in use, not leaked.
-    if (a.timestamp_ns + options.min_age_ns > now_ns) continue;
-    if (!a.stack_known) {
-      ++out.unknown_stack_allocations;
-      continue;
-    }
-    // The list is printed with -a only: a million entries are not sorted for nothing.
-    if (options.show_allocs) out.allocations.push_back(&a);
-    StackSummary& s = by_stack[a.stack];
-    s.stack = a.stack;
-    s.bytes += a.size;
-    s.allocations += 1;
-    if (options.sample_bytes) {
-      double w = byte_sample_weight(a.size, options.sample_bytes);
-      auto& [b, n] = weighted[a.stack];
-      b += static_cast<double>(a.size) * w;
-      n += w;
-    }
+  out.unknown_stack_allocations = unknown_stack_;
+  for (auto& [stack, wn] : weighted_) {
+    by_stack_[stack].bytes = static_cast<uint64_t>(std::llround(wn.first));
+    by_stack_[stack].allocations = static_cast<uint64_t>(std::llround(wn.second));
   }
-  for (auto& [stack, wn] : weighted) {
-    by_stack[stack].bytes = static_cast<uint64_t>(std::llround(wn.first));
-    by_stack[stack].allocations = static_cast<uint64_t>(std::llround(wn.second));
-  }
+  out.allocations = std::move(kept_);
   std::stable_sort(out.allocations.begin(), out.allocations.end(),
-                   [](const OutstandingAllocation* x, const OutstandingAllocation* y) {
-                     return x->size != y->size ? x->size < y->size : x->address < y->address;
+                   [](const OutstandingAllocation& x, const OutstandingAllocation& y) {
+                     return x.size != y.size ? x.size < y.size : x.address < y.address;
                    });
   std::vector<StackSummary> all;
-  all.reserve(by_stack.size());
-  for (auto& [_, s] : by_stack) all.push_back(s);
-  out.stacks = top_ascending(std::move(all), options);
+  all.reserve(by_stack_.size());
+  for (auto& [_, s] : by_stack_) all.push_back(s);
+  out.stacks = top_ascending(std::move(all), options_);
   return out;
+}
+
+LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allocations, uint64_t now_ns,
+                                  const LeakReportOptions& options) {
+  LeakAccumulator acc(now_ns, options);
+  for (const auto& a : allocations) acc.add(a);
+  return acc.finish();
 }
 
 LeakSummary summarize_combined(const std::vector<CombinedStack>& stacks, const LeakReportOptions& options) {
@@ -115,8 +122,8 @@ std::string format_leak_report_text(const LeakSummary& summary, const LeakReport
            std::to_string(summary.growth_reports) + ")\n";
   char buf[96];
   if (options.show_allocs) {
-    for (const auto* a : summary.allocations) {
-      std::snprintf(buf, sizeof buf, "\taddr = %" PRIx64 " size = %" PRIu64 "\n", a->address, a->size);
+    for (const auto& a : summary.allocations) {
+      std::snprintf(buf, sizeof buf, "\taddr = %" PRIx64 " size = %" PRIu64 "\n", a.address, a.size);
       out += buf;
     }
   }

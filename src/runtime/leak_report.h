@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ms::runtime {
@@ -71,14 +72,32 @@ struct LeakSummary {
   // the sort key, so the biggest comes last, next to the prompt.
   std::vector<StackSummary> stacks;
   // Every allocation that passed the age filter (with a known stack), by size
-  // ascending: what -a lists. Points into the caller's vector.
-  std::vector<const OutstandingAllocation*> allocations;
+  // ascending: what -a lists (empty without it).
+  std::vector<OutstandingAllocation> allocations;
   uint64_t unknown_stack_allocations = 0;  // left out: their stack was not recorded
   size_t growth_reports = 0;  // --growth: reports of this map so far, this one included
 };
 
-// Groups allocations older than the age limit by stack. `now_ns` is the same
-// clock as the timestamps.
+// Groups allocations older than the age limit by stack, one at a time: a
+// report of a million outstanding blocks holds per-stack totals, not the
+// blocks (only -a keeps them, to list them). `now_ns` is the same clock as the
+// timestamps.
+class LeakAccumulator {
+ public:
+  LeakAccumulator(uint64_t now_ns, const LeakReportOptions& options) : now_ns_(now_ns), options_(options) {}
+  void add(const OutstandingAllocation& a);
+  // The summary (once: it takes the kept allocations).
+  LeakSummary finish();
+
+ private:
+  uint64_t now_ns_;
+  LeakReportOptions options_;
+  std::unordered_map<StackKey, StackSummary> by_stack_;
+  std::unordered_map<StackKey, std::pair<double, double>> weighted_;  // bytes, allocations
+  std::vector<OutstandingAllocation> kept_;                           // -a
+  uint64_t unknown_stack_ = 0;
+};
+
 LeakSummary summarize_outstanding(const std::vector<OutstandingAllocation>& allocations, uint64_t now_ns,
                                   const LeakReportOptions& options);
 

@@ -461,7 +461,6 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
   const size_t top = options.top;
   if (options.growth_intervals) options.top = SIZE_MAX;
   LeakSummary summary;
-  std::vector<OutstandingAllocation> allocations;  // the summary points into it
   bool kernel = false;
   uint32_t limit = 0;
   if (e.leak.count_map_index < 0) {
@@ -479,13 +478,18 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     }
     kernel = layout->kernel_stack;
     limit = layout->stack_limit;
-    allocations = decode_outstanding(*layout, flat);
-    // ustack(dwarf): one id per snapshot; group by unwound call chain.
-    for (auto& a : allocations) a.stack = renderer_->canonical(a.stack, limit);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-    summary = summarize_outstanding(allocations, now, options);
+    LeakAccumulator acc(now, options);
+    for (size_t i = 0; i < flat.count; ++i) {
+      OutstandingAllocation a = decode_outstanding_at(*layout, flat, i);
+      // ustack(dwarf): one id per snapshot; group by unwound call chain.
+      a.stack = renderer_->canonical(a.stack, limit);
+      acc.add(a);
+    }
+    flat = {};
+    summary = acc.finish();
   } else {
     std::vector<RawMapEntry> entries, counts;
     if (!read_script_map(e.map_index, entries) || !read_script_map(e.leak.count_map_index, counts)) return {};
