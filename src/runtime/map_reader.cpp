@@ -1,7 +1,9 @@
 #include "runtime/map_reader.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -74,6 +76,38 @@ bool read_batched(int fd, const manifest::MapDesc& map, size_t value_size, FlatM
   return false;
 }
 
+// BPF_MAP_LOOKUP_AND_DELETE_BATCH: a map of a million entries cleared in a
+// few hundred system calls with one chunk of memory (walking the keys took
+// seconds and over 100 MiB at the end of memleak.ms). False if the kernel
+// cannot batch this map; what was deleted stays deleted and the caller's key
+// walk clears the rest.
+bool clear_batched(int fd, const manifest::MapDesc& map) {
+  const int cpus = map.percpu ? libbpf_num_possible_cpus() : 1;
+  if (cpus <= 0) return false;
+  const size_t value_size = lookup_value_size(map, cpus);
+  uint32_t chunk = 8192;
+  std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
+  std::vector<uint8_t> keys, values;
+  bool first = true;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  for (;;) {
+    keys.resize(static_cast<size_t>(chunk) * map.key_size);
+    values.resize(static_cast<size_t>(chunk) * value_size);
+    uint32_t count = chunk;
+    int rc = bpf_map_lookup_and_delete_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(), keys.data(),
+                                             values.data(), &count, &opts);
+    int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err == ENOSPC && count == 0) {
+      chunk *= 2;  // one bucket holds more entries than fit
+      if (chunk > (1u << 22)) return false;
+      continue;
+    }
+    if (rc < 0) return err == ENOENT;  // ENOENT: that was the last batch
+    in_batch.swap(out_batch);
+    first = false;
+  }
+}
+
 }  // namespace
 
 bool read_map_flat(int fd, const manifest::MapDesc& map, int num_cpus, FlatMapEntries& out, std::string& error) {
@@ -132,6 +166,7 @@ bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& e
 }
 
 bool clear_map(int fd, const manifest::MapDesc& map, std::string& error) {
+  if (clear_batched(fd, map)) return true;
   std::vector<std::vector<uint8_t>> keys;
   if (!read_keys(fd, map, keys, error)) return false;
   for (const auto& key : keys) {
