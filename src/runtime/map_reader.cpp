@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <set>
 
 #include "runtime/map_value.h"
@@ -176,6 +177,45 @@ bool clear_map(int fd, const manifest::MapDesc& map, std::string& error) {
     }
   }
   return true;
+}
+
+bool read_map_batches(int fd, const manifest::MapDesc& map, int num_cpus,
+                      const std::function<void(const FlatMapEntries&)>& each, std::string& error) {
+  FlatMapEntries batch;
+  batch.key_size = map.key_size;
+  batch.value_size = lookup_value_size(map, num_cpus);
+  uint32_t chunk = 8192;
+  std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
+  bool first = true;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  for (;;) {
+    batch.keys.resize(static_cast<size_t>(chunk) * batch.key_size);
+    batch.values.resize(static_cast<size_t>(chunk) * batch.value_size);
+    uint32_t count = chunk;
+    int rc = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(), batch.keys.data(),
+                                  batch.values.data(), &count, &opts);
+    int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err == ENOSPC && count == 0 && chunk < (1u << 22)) {
+      chunk *= 2;  // one bucket holds more entries than fit
+      continue;
+    }
+    if (rc < 0 && err != ENOENT) {
+      if (!first) {
+        error = "reading map " + map.name + ": " + std::strerror(err);
+        return false;
+      }
+      // No batch operations for this map: all of it at once.
+      FlatMapEntries all;
+      if (!read_map_flat(fd, map, num_cpus, all, error)) return false;
+      each(all);
+      return true;
+    }
+    batch.count = count;
+    if (count) each(batch);
+    if (rc < 0) return true;  // ENOENT: that was the last batch
+    in_batch.swap(out_batch);
+    first = false;
+  }
 }
 
 }  // namespace ms::runtime

@@ -1,6 +1,7 @@
 // Reads and clears maps in the kernel (the bytes; map_value/map_printer decode them).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,11 @@ bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& e
 
 // Deletes every key.
 bool clear_map(int fd, const manifest::MapDesc& map, std::string& error);
+
+// Every entry, a batch at a time (thousands of entries per call, one buffer
+// reused): a report over a million entries holds one batch, not the map.
+// `each` sees every key once unless programs change the map meanwhile.
+bool read_map_batches(int fd, const manifest::MapDesc& map, int num_cpus,
+                      const std::function<void(const FlatMapEntries&)>& each, std::string& error);
 
 }  // namespace ms::runtime

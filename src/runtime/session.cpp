@@ -464,12 +464,6 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
   bool kernel = false;
   uint32_t limit = 0;
   if (e.leak.count_map_index < 0) {
-    FlatMapEntries flat;
-    std::string read_error;
-    if (!read_map_flat(object_->map_fd(first.elf_name), first, num_cpus_, flat, read_error)) {
-      print_error(read_error);
-      return {};
-    }
     std::string error;
     auto layout = outstanding_layout(first, error);
     if (!layout) {
@@ -482,13 +476,19 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
     LeakAccumulator acc(now, options);
-    for (size_t i = 0; i < flat.count; ++i) {
-      OutstandingAllocation a = decode_outstanding_at(*layout, flat, i);
-      // ustack(dwarf): one id per snapshot; group by unwound call chain.
-      a.stack = renderer_->canonical(a.stack, limit);
-      acc.add(a);
+    // A batch at a time: a million outstanding blocks are never all in memory.
+    auto add_batch = [&](const FlatMapEntries& batch) {
+      for (size_t i = 0; i < batch.count; ++i) {
+        OutstandingAllocation a = decode_outstanding_at(*layout, batch, i);
+        // ustack(dwarf): one id per snapshot; group by unwound call chain.
+        a.stack = renderer_->canonical(a.stack, limit);
+        acc.add(a);
+      }
+    };
+    if (!read_map_batches(object_->map_fd(first.elf_name), first, num_cpus_, add_batch, error)) {
+      print_error(error);
+      return {};
     }
-    flat = {};
     summary = acc.finish();
   } else {
     std::vector<RawMapEntry> entries, counts;
