@@ -35,78 +35,73 @@ bool read_keys(int fd, const manifest::MapDesc& map, std::vector<std::vector<uin
   return true;
 }
 
-// BPF_MAP_LOOKUP_BATCH: thousands of entries per system call instead of two
-// calls per entry (a million outstanding allocations read in well under a
-// second), straight into contiguous buffers. Returns false, leaving `out`
-// empty, if the kernel cannot batch this map, so the caller falls back to
-// walking the keys.
-bool read_batched(int fd, const manifest::MapDesc& map, size_t value_size, FlatMapEntries& out) {
-  out.key_size = map.key_size;
-  out.value_size = value_size;
-  out.count = 0;
+// BPF_MAP_LOOKUP_BATCH (or _AND_DELETE_BATCH): thousands of entries per
+// system call instead of two calls per entry, into one reused chunk that
+// `each` sees. Returns 0 once the whole map was walked, else the errno of the
+// failed call; `started` says whether any chunk went through (a map the kernel
+// cannot batch fails on the first call).
+int walk_batches(int fd, const manifest::MapDesc& map, size_t value_size, bool and_delete,
+                 const std::function<void(const FlatMapEntries&)>& each, bool& started) {
+  FlatMapEntries batch;
+  batch.key_size = map.key_size;
+  batch.value_size = value_size;
   uint32_t chunk = 8192;
   // The batch position is the kernel's (a bucket index for hash maps): room
   // for a key or 8 bytes, whichever is larger.
   std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
-  bool first = true;
+  started = false;
   LIBBPF_OPTS(bpf_map_batch_opts, opts);
   for (;;) {
-    out.keys.resize((out.count + chunk) * map.key_size);
-    out.values.resize((out.count + chunk) * value_size);
+    batch.keys.resize(static_cast<size_t>(chunk) * batch.key_size);
+    batch.values.resize(static_cast<size_t>(chunk) * batch.value_size);
     uint32_t count = chunk;
-    int rc = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(),
-                                  out.keys.data() + out.count * map.key_size, out.values.data() + out.count * value_size,
-                                  &count, &opts);
+    void* in = started ? in_batch.data() : nullptr;
+    int rc = and_delete ? bpf_map_lookup_and_delete_batch(fd, in, out_batch.data(), batch.keys.data(),
+                                                          batch.values.data(), &count, &opts)
+                        : bpf_map_lookup_batch(fd, in, out_batch.data(), batch.keys.data(), batch.values.data(),
+                                               &count, &opts);
     int err = rc < 0 ? errno : 0;
-    if (rc < 0 && err == ENOSPC && count == 0) {
+    if (rc < 0 && err == ENOSPC && count == 0 && chunk < (1u << 22)) {
       chunk *= 2;  // one bucket holds more entries than fit
-      if (chunk > (1u << 22)) break;
       continue;
     }
-    if (rc < 0 && err != ENOENT) break;
-    out.count += count;
-    if (rc < 0) {  // ENOENT: that was the last batch
-      out.keys.resize(out.count * map.key_size);
-      out.values.resize(out.count * value_size);
-      return true;
-    }
+    if (rc < 0 && err != ENOENT) return err;
+    batch.count = count;
+    if (count) each(batch);
+    if (rc < 0) return 0;  // ENOENT: that was the last batch
     in_batch.swap(out_batch);
-    first = false;
+    started = true;
   }
+}
+
+// The whole map in contiguous buffers (a million outstanding allocations read
+// in well under a second). Returns false, leaving `out` empty, if the kernel
+// cannot batch this map, so the caller falls back to walking the keys.
+bool read_batched(int fd, const manifest::MapDesc& map, size_t value_size, FlatMapEntries& out) {
+  out = {};
+  out.key_size = map.key_size;
+  out.value_size = value_size;
+  bool started = false;
+  int err = walk_batches(fd, map, value_size, false, [&](const FlatMapEntries& b) {
+    out.keys.insert(out.keys.end(), b.keys.begin(), b.keys.begin() + static_cast<std::ptrdiff_t>(b.count * b.key_size));
+    out.values.insert(out.values.end(), b.values.begin(),
+                      b.values.begin() + static_cast<std::ptrdiff_t>(b.count * b.value_size));
+    out.count += b.count;
+  }, started);
+  if (err == 0) return true;
   out = {};
   return false;
 }
 
-// BPF_MAP_LOOKUP_AND_DELETE_BATCH: a map of a million entries cleared in a
-// few hundred system calls with one chunk of memory (walking the keys took
-// seconds and over 100 MiB at the end of memleak.ms). False if the kernel
-// cannot batch this map; what was deleted stays deleted and the caller's key
-// walk clears the rest.
+// A map of a million entries cleared in a few hundred system calls with one
+// chunk of memory (walking the keys took seconds and over 100 MiB at the end
+// of memleak.ms). False if the kernel cannot batch this map; what was deleted
+// stays deleted and the caller's key walk clears the rest.
 bool clear_batched(int fd, const manifest::MapDesc& map) {
   const int cpus = map.percpu ? libbpf_num_possible_cpus() : 1;
   if (cpus <= 0) return false;
-  const size_t value_size = lookup_value_size(map, cpus);
-  uint32_t chunk = 8192;
-  std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
-  std::vector<uint8_t> keys, values;
-  bool first = true;
-  LIBBPF_OPTS(bpf_map_batch_opts, opts);
-  for (;;) {
-    keys.resize(static_cast<size_t>(chunk) * map.key_size);
-    values.resize(static_cast<size_t>(chunk) * value_size);
-    uint32_t count = chunk;
-    int rc = bpf_map_lookup_and_delete_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(), keys.data(),
-                                             values.data(), &count, &opts);
-    int err = rc < 0 ? errno : 0;
-    if (rc < 0 && err == ENOSPC && count == 0) {
-      chunk *= 2;  // one bucket holds more entries than fit
-      if (chunk > (1u << 22)) return false;
-      continue;
-    }
-    if (rc < 0) return err == ENOENT;  // ENOENT: that was the last batch
-    in_batch.swap(out_batch);
-    first = false;
-  }
+  bool started = false;
+  return walk_batches(fd, map, lookup_value_size(map, cpus), true, [](const FlatMapEntries&) {}, started) == 0;
 }
 
 }  // namespace
@@ -181,41 +176,18 @@ bool clear_map(int fd, const manifest::MapDesc& map, std::string& error) {
 
 bool read_map_batches(int fd, const manifest::MapDesc& map, int num_cpus,
                       const std::function<void(const FlatMapEntries&)>& each, std::string& error) {
-  FlatMapEntries batch;
-  batch.key_size = map.key_size;
-  batch.value_size = lookup_value_size(map, num_cpus);
-  uint32_t chunk = 8192;
-  std::vector<uint8_t> in_batch(std::max<size_t>(map.key_size, 8)), out_batch(in_batch.size());
-  bool first = true;
-  LIBBPF_OPTS(bpf_map_batch_opts, opts);
-  for (;;) {
-    batch.keys.resize(static_cast<size_t>(chunk) * batch.key_size);
-    batch.values.resize(static_cast<size_t>(chunk) * batch.value_size);
-    uint32_t count = chunk;
-    int rc = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(), batch.keys.data(),
-                                  batch.values.data(), &count, &opts);
-    int err = rc < 0 ? errno : 0;
-    if (rc < 0 && err == ENOSPC && count == 0 && chunk < (1u << 22)) {
-      chunk *= 2;  // one bucket holds more entries than fit
-      continue;
-    }
-    if (rc < 0 && err != ENOENT) {
-      if (!first) {
-        error = "reading map " + map.name + ": " + std::strerror(err);
-        return false;
-      }
-      // No batch operations for this map: all of it at once.
-      FlatMapEntries all;
-      if (!read_map_flat(fd, map, num_cpus, all, error)) return false;
-      each(all);
-      return true;
-    }
-    batch.count = count;
-    if (count) each(batch);
-    if (rc < 0) return true;  // ENOENT: that was the last batch
-    in_batch.swap(out_batch);
-    first = false;
+  bool started = false;
+  int err = walk_batches(fd, map, lookup_value_size(map, num_cpus), false, each, started);
+  if (err == 0) return true;
+  if (started) {
+    error = "reading map " + map.name + ": " + std::strerror(err);
+    return false;
   }
+  // No batch operations for this map: all of it at once.
+  FlatMapEntries all;
+  if (!read_map_flat(fd, map, num_cpus, all, error)) return false;
+  each(all);
+  return true;
 }
 
 }  // namespace ms::runtime
