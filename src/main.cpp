@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <wordexp.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "parser/script_options.h"
 #include "runtime/session.h"
 #include "runtime/target_process.h"
+#include "runtime/timings.h"
 #include "runtime/probe_listing.h"
 #include "runtime/system_probe_info.h"
 #include "runtime/uprobe_sites.h"
@@ -434,7 +436,13 @@ int main(int argc, char** argv) {
   cl.run.missing_functions_warn = iface->missing_functions_warn;
   // Only a script with skip_return() can use uprobe sessions: only then is the kernel asked.
   copts.uprobe_sessions = !info.skip_return_probes.empty() && ms::runtime::uprobe_sessions_supported();
+  const auto compile_start = std::chrono::steady_clock::now();
   auto compiled = ms::compile(*program, info, diags, copts);
+  if (cl.run.timings) {
+    if (auto at = ms::runtime::ms_since_exec()) std::fprintf(stderr, "timings: compiled %.0f ms after exec", *at);
+    std::fprintf(stderr, " (code generation and LLVM: %.1f ms)\n",
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start).count());
+  }
   if (!compiled) {
     std::cerr << diags.render();
     return kExitScriptError;

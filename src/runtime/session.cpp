@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <map>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -846,9 +847,13 @@ int Session::run() {
     uint32_t ring = std::max<uint32_t>(manifest_.ringbuf_size, 16u << 20);
     load_options.map_sizes.push_back({manifest_.ringbuf_elf_name, ring});
   }
+  const auto load_start = std::chrono::steady_clock::now();
   object_ = load_object(elf_, manifest_, load_options, error);
   if (!object_) return fail(error);
   take_libbpf_messages();
+  if (options_.timings)
+    std::fprintf(stderr, "timings: maps created and %zu programs verified in %.1f ms\n", manifest_.probes.size(),
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count());
 
   dispatcher_ = std::make_unique<EventDispatcher>(
       manifest_, [this](int i, uint32_t top, uint32_t div) { return map_text(i, top, div); },
