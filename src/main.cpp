@@ -1,6 +1,7 @@
 // memscript: command line -> front end -> codegen -> runtime.
 //
 // Kept small on purpose: each stage lives in its own library.
+#include <signal.h>
 #include <unistd.h>
 #include <wordexp.h>
 
@@ -402,6 +403,18 @@ int main(int argc, char** argv) {
   CommandLine cl;
   if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
   if (cl.list) return ms::runtime::list_probes(cl.list_pattern, cl.verbose, std::cout);
+  if (!cl.dry_run) {
+    // SIGINT and SIGTERM wait (blocked) until the run reads them from its
+    // signalfd: an interrupt while the script compiles then ends the run like
+    // one during tracing (END runs, maps print, exit 0) instead of killing
+    // memscript half-way. Compiling is bounded (nesting and size limits).
+    sigset_t block, before;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &before);
+    cl.run.signal_mask_before_run = before;
+  }
   auto wants = [&](const char* stage) { return cl.debug.count(stage) || cl.debug.count("all"); };
 
   ms::Diagnostics diags(cl.filename, cl.program_text);

@@ -1,4 +1,5 @@
 #include "runtime/probe_listing.h"
+#include "common/printf_format.h"
 
 #include <cstdio>
 #include <iostream>
@@ -67,7 +68,9 @@ int list_uprobes(const std::string& binary, const std::string& func_glob, std::o
   }
   for (const auto& f : functions)
     if (function_matches(func_glob, f))
-      out << "uprobe:" << *path << ":" << (f.demangled.empty() ? f.name : "\"" + f.demangled + "\"") << "\n";
+      // Symbol names are the binary's to choose: escaped, like every string from a traced program.
+      out << "uprobe:" << escape_terminal_controls(*path) << ":"
+          << escape_terminal_controls(f.demangled.empty() ? f.name : "\"" + f.demangled + "\"") << "\n";
   return kExitOk;
 }
 
@@ -94,7 +97,8 @@ int list_usdt(const std::string& binary, const std::string& provider_glob, const
   }
   for (const auto& p : r.probes) {
     if (!glob_match(provider_glob, p.provider) || !glob_match(name_glob, p.name)) continue;
-    out << "usdt:" << p.path << ":" << p.provider << ":" << p.name << "\n";
+    out << "usdt:" << escape_terminal_controls(p.path) << ":" << escape_terminal_controls(p.provider) << ":"
+        << escape_terminal_controls(p.name) << "\n";
     if (!verbose) continue;
     if (p.semaphore_offset) out << "    semaphore at file offset " << hex(p.semaphore_offset) << "\n";
     for (size_t l = 0; l < p.locations.size(); ++l) {

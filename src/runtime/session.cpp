@@ -90,14 +90,18 @@ class FdGuard {
 };
 
 // Blocks SIGINT/SIGTERM for the run and restores the mask afterwards,
-// swallowing any that arrived so they do not kill us on unblock.
+// swallowing any that arrived so they do not kill us on unblock. When main
+// blocked them already (before compiling, so that an interrupt during the
+// compile is not a silent death either), `mask_before` is the mask from
+// before that: the one restored, and the one a -c command starts with.
 class SignalBlock {
  public:
-  SignalBlock() {
+  explicit SignalBlock(const std::optional<sigset_t>& mask_before) {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
     sigprocmask(SIG_BLOCK, &set_, &old_);
+    if (mask_before) old_ = *mask_before;
     fd_ = signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK);
   }
   ~SignalBlock() {
@@ -127,7 +131,7 @@ std::optional<std::string> self_exe() {
 class Session {
  public:
   Session(const std::vector<uint8_t>& elf, const manifest::Manifest& manifest, const RunOptions& options)
-      : elf_(elf), manifest_(manifest), options_(options) {}
+      : elf_(elf), manifest_(manifest), options_(options), signals_(options.signal_mask_before_run) {}
   ~Session() { teardown(); }
 
   int run();

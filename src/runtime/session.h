@@ -1,9 +1,11 @@
 // Runs a compiled program: load, attach, stream events, print maps, detach.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,9 @@ struct RunOptions {
   // The script's trigger (attach_trigger.h): uprobes and USDT probes wait
   // until the target's RSS grows so; the other probes attach at once.
   AttachTrigger attach_trigger;
+  // The signal mask from before main blocked SIGINT and SIGTERM (it does so
+  // before compiling): restored after the run and given to a -c command.
+  std::optional<sigset_t> signal_mask_before_run;
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout

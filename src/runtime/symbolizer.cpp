@@ -1,4 +1,5 @@
 #include "runtime/symbolizer.h"
+#include "common/printf_format.h"
 
 #include <cxxabi.h>
 #include <dwarf.h>
@@ -332,7 +333,9 @@ ResolvedFrame Symbolizer::resolve_user(pid_t pid, uint64_t addr) {
   ResolvedFrame r;
   const Mapping* m = find_mapping(pid, addr);
   if (!m) return r;
-  r.module = m->path;
+  // Names and paths come from the traced program's files: escaped like every
+  // other string from it, so no terminal control sequence reaches the output.
+  r.module = escape_terminal_controls(m->path);
   const ElfSymbolTable* t = table_for(*m);
   if (!t) return r;
   // Said once per module that appears in a stack, not for every mapped file.
@@ -345,7 +348,7 @@ ResolvedFrame Symbolizer::resolve_user(pid_t pid, uint64_t addr) {
   auto vaddr = t->file_offset_to_vaddr(addr - m->start + m->offset);
   if (!vaddr) return r;
   if (const ElfSymbol* s = t->find(*vaddr)) {
-    r.symbol = s->name;
+    r.symbol = escape_terminal_controls(s->name);
     r.offset = *vaddr - s->addr;
   }
   return r;
