@@ -20,12 +20,13 @@ After every run:
     /proc/PID/fdinfo while it ran) is gone from the kernel (`bpftool prog|link|map -j`);
   - /sys/kernel/tracing/uprobe_events and dynamic_events hold no entry that
     names memscript's pid (libbpf's tracefs uprobes are libbpf_<pid>_...);
-  - the target's code is the file's again: the breakpoints are gone (a page
-    the kernel wrote a uprobe into is an anonymous copy, counted in
-    /proc/PID/smaps; the kernel maps the file page back when the last uprobe
-    goes), for libc and for the target's own binary. The target runs on a
-    private copy of libc, so system-wide uprobes of other tracers on this
-    machine cannot be mistaken for ours;
+  - the target's code is the file's again: every byte of its executable
+    mappings of libc and of its own binary, read through /proc/PID/mem,
+    equals the file's (a breakpoint left behind is an int3 byte there; the
+    page the kernel wrote it into may stay an anonymous copy after the
+    original byte is restored, so smaps' Anonymous count is not the test).
+    The target runs on a private copy of libc, so system-wide uprobes of other
+    tracers on this machine cannot be mistaken for ours;
   - the target is alive and still printing ticks.
 Prints `kill_random: all N runs clean (...)` and exits 0, or says what was
 left behind and exits 1.
@@ -87,21 +88,28 @@ def tracefs_entries_of(pid):
     return found
 
 
-def breakpoint_pages(pid, files):
-    """kB of anonymous (written) pages in PID's executable mappings of FILES."""
-    written = {}
-    current = None
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            m = re.match(r"^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s+(.*)$", line)
-            if m:
-                current = m.group(2) if "x" in m.group(1) else None
+def breakpoint_bytes(pid, files):
+    """Bytes of PID's executable mappings of FILES that differ from the file."""
+    differing = {}
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            parts = line.split(None, 5)
+            if len(parts) < 6 or "x" not in parts[1]:
                 continue
-            if current and any(current.endswith(x) for x in files) and line.startswith("Anonymous:"):
-                kb = int(line.split()[1])
-                if kb:
-                    written[current] = written.get(current, 0) + kb
-    return written
+            path = parts[5].strip()
+            if not any(path.endswith(x) for x in files):
+                continue
+            lo, hi = (int(x, 16) for x in parts[0].split("-"))
+            offset = int(parts[2], 16)
+            with open(path, "rb") as f:
+                f.seek(offset)
+                want = f.read(hi - lo)
+            mem.seek(lo)
+            have = mem.read(len(want))
+            n = sum(1 for a, b in zip(have, want) if a != b)
+            if n:
+                differing[path] = differing.get(path, 0) + n
+    return differing
 
 
 class Target:
@@ -214,7 +222,7 @@ def main():
             while True:
                 left = held & kernel_ids()
                 events = tracefs_entries_of(proc.pid)
-                pages = breakpoint_pages(tpid, ["/libc.so.6", "/ticker"])
+                pages = breakpoint_bytes(tpid, ["/libc.so.6", "/ticker"])
                 if not left and not events and not pages:
                     break
                 if time.monotonic() > deadline:
@@ -223,7 +231,7 @@ def main():
                     if events:
                         failures.append(f"{what}: tracefs entries left: {events}")
                     if pages:
-                        failures.append(f"{what}: breakpoints still written in the target: {pages} kB")
+                        failures.append(f"{what}: breakpoints still written in the target: {pages} bytes differ from the file")
                     break
                 time.sleep(0.05)
             if not target.still_ticking():
