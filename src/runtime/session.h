@@ -40,6 +40,9 @@ struct RunOptions {
   // The script's trigger (attach_trigger.h): uprobes and USDT probes wait
   // until the target's RSS grows so; the other probes attach at once.
   AttachTrigger attach_trigger;
+  // --in-process: codegen's native object with the in-process programs
+  // (CompileResult::native_object); empty: every probe runs in the kernel.
+  std::vector<uint8_t> native_object;
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout
