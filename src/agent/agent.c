@@ -215,6 +215,17 @@ static long safe_read(void* dst, const void* src, uint64_t n, uint64_t near_sp) 
     memcpy(dst, src, n);
     return 0;
   }
+  /* Like the kernel's non-faulting user reads (copy_from_user_nofault), a
+   * page that is not resident is not read: process_vm_readv would fault it
+   * in, so garbage frame pointers would reach memory the kernel mode stops at. */
+  for (uint64_t pg = first; pg <= last; pg += 4096) {
+    unsigned char vec = 0;
+    if (page_known(pg)) continue;
+    int saved = errno;
+    long rc = syscall(SYS_mincore, (void*)pg, 4096UL, &vec);
+    errno = saved;
+    if (rc != 0 || !(vec & 1)) return -14;
+  }
   if (read_via_kernel(dst, src, n) != 0) return -14;
   /* Remember the stack's pages (8 MiB above the stack pointer). */
   if (near_sp && first >= (near_sp & ~4095ULL) && last < near_sp + (8ULL << 20)) {
@@ -363,6 +374,9 @@ MS_EXPORT long ms_rt_helper_get_stack(void* ctx, uint64_t* buf, uint32_t size, u
     if (frame[0] <= fp) break;
     fp = frame[0];
   }
+  /* As the kernel's bpf_get_stack: the rest of the buffer is zeroed (the
+   * stack record is compared and hashed whole). */
+  memset((uint8_t*)buf + (size_t)n * 8, 0, size - (size_t)n * 8);
   return (long)n * 8;
 }
 
