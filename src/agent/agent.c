@@ -184,7 +184,14 @@ static void ms_init(void) {
 
 __attribute__((constructor)) static void ms_agent_start(void) { ms_init(); }
 
-static void after_fork_child(void) { g_pid = (pid_t)syscall(SYS_getpid); t_tid = 0; }
+/* A forked child is not the traced process (the kernel mode's uprobes are
+ * limited to the command's pid too): its hooks go straight through. */
+enum { MS_OFF = 3 };
+static void after_fork_child(void) {
+  g_pid = (pid_t)syscall(SYS_getpid);
+  t_tid = 0;
+  __atomic_store_n(&g_state, MS_OFF, __ATOMIC_RELEASE);
+}
 __attribute__((constructor)) static void ms_agent_atfork(void) { pthread_atfork(0, 0, after_fork_child); }
 
 /* ---------------------------------------------------------------- memory reads */
