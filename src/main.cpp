@@ -456,6 +456,9 @@ int main(int argc, char** argv) {
   if (cl.in_process && cl.run.pid)
     return usage_error("--in-process needs -c: it runs probes inside a command memscript starts, not in an existing "
                        "process (run without --in-process to trace -p " + std::to_string(cl.run.pid) + ")");
+  if (cl.in_process && !cl.run.user.empty())
+    return usage_error("--in-process cannot run the command as another user (-u): the in-process probes' library is "
+                       "private to memscript's user");
   auto compiled = ms::compile(*program, info, diags, copts);
   if (!compiled) {
     std::cerr << diags.render();

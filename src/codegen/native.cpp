@@ -71,6 +71,7 @@ std::string helper_use(int id) {
     case kProbeReadKernelStr: return "kernel memory reads (kptr, kstack, kernel str())";
     case kGetAttachCookie: return "`func` in a probe attached at several functions";
     case kGetCurrentCgroupId: return "cgroup";
+    case kGetStack: return "kstack";
     case 164: return "len() of a map";
     default: return "BPF helper " + std::to_string(id);
   }
@@ -221,8 +222,30 @@ bool Codegen::build_native_module(CompileResult& out) {
     auto* id_const = llvm::dyn_cast<llvm::ConstantInt>(ce->getOperand(0));
     const int id = id_const ? static_cast<int>(id_const->getSExtValue()) : -1;
     const char* name = helper_name(id);
+    if (id == kGetStack) {
+      // Kernel stacks (kstack) do not exist in the command: user stacks only.
+      auto* flags = llvm::dyn_cast<llvm::ConstantInt>(call->getArgOperand(3));
+      if (!flags || !(flags->getZExtValue() & (1ull << 8))) name = nullptr;
+    }
     if (!name) {
+      // Blame the probe; a helper in a shared subprogram (stack capture) is
+      // blamed on the first in-process probe that calls it.
       const manifest::ProbeDesc* p = probe_of_prog(call->getFunction()->getName().str());
+      for (const auto& [prog, desc] : in_process) {
+        if (p) break;
+        std::set<const llvm::Function*> seen;
+        std::vector<const llvm::Function*> todo{nm->getFunction(prog)};
+        while (!todo.empty() && !p) {
+          const llvm::Function* f = todo.back();
+          todo.pop_back();
+          if (!f || !seen.insert(f).second) continue;
+          if (f == call->getFunction()) p = desc;
+          for (const auto& bb : *f)
+            for (const auto& inst : bb)
+              if (auto* c = llvm::dyn_cast<llvm::CallInst>(&inst))
+                if (auto* callee = c->getCalledFunction()) todo.push_back(callee);
+        }
+      }
       Location loc = p ? Location{p->line, p->column, p->line, p->end_column} : Location{};
       error(loc, "probe " + (p ? p->display : std::string("?")) + " uses " + helper_use(id) +
                      ", which cannot run in-process",

@@ -1,5 +1,6 @@
 #include "runtime/in_process.h"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -63,6 +64,25 @@ std::string run_program(const std::vector<std::string>& argv) {
 }
 
 }  // namespace
+
+std::string check_preloadable(const std::string& program) {
+  int fd = open(program.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";  // starting it will say what is wrong
+  Elf64_Ehdr eh{};
+  bool dynamic = false, elf = pread(fd, &eh, sizeof eh, 0) == static_cast<ssize_t>(sizeof eh) &&
+                              std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64;
+  for (uint16_t i = 0; elf && i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph{};
+    if (pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + i * sizeof ph)) != static_cast<ssize_t>(sizeof ph)) break;
+    dynamic = dynamic || ph.p_type == PT_INTERP;
+  }
+  close(fd);
+  if (!elf) return "";  // a script (#!): its interpreter is what runs, and is normally dynamic
+  if (!dynamic)
+    return program + " is statically linked: the in-process agent is preloaded by the dynamic linker, which it does "
+                     "not use (run without --in-process to trace it with kernel uprobes)";
+  return "";
+}
 
 std::string agent_library_path(const std::string& self_exe) {
   return self_exe.substr(0, self_exe.rfind('/') + 1) + "libmemscript-agent.so";

@@ -53,6 +53,10 @@ class InProcessRun {
   ms_shm_map* ring_ = nullptr;
 };
 
+// "" if `program` is a dynamically linked ELF (it has an interpreter, so
+// LD_PRELOAD reaches it); otherwise why the agent cannot run in it.
+std::string check_preloadable(const std::string& program);
+
 // Where the agent library is expected: next to the memscript binary.
 std::string agent_library_path(const std::string& self_exe);
 

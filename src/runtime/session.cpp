@@ -229,14 +229,23 @@ void Session::print_cost(const std::string& when) {
     return;
   }
   std::vector<RunCostMeter::Program> programs;
+  size_t in_process = 0;
   for (size_t i = 0; i < manifest_.probes.size(); ++i) {
     const auto& probe = manifest_.probes[i];
     // BEGIN and END run in memscript itself.
     if (probe.type == ProbeType::Begin || probe.type == ProbeType::End || skipped_[i]) continue;
+    if (probe.in_process) {
+      ++in_process;
+      continue;
+    }
     bpf_program* prog = object_->program(probe.prog_name);
     if (prog) programs.push_back({bpf_program__fd(prog), &probe});
   }
   std::fputs(format_cost(cost_meter_.read(programs), when).c_str(), stderr);
+  // The kernel keeps no statistics for code that runs in the command.
+  if (in_process)
+    std::fprintf(stderr, "memscript: (%zu in-process probe%s not measured: docs/in-process.md)\n", in_process,
+                 in_process == 1 ? "" : "s");
 }
 
 bool Session::check_trigger(RunError& error) {
@@ -842,6 +851,8 @@ int Session::run() {
     const char* path_env = std::getenv("PATH");
     command_path = find_program(options_.command[0], path_env ? path_env : "", error);
     if (!command_path) return fail({kExitRuntime, error});
+    if (!options_.native_object.empty())
+      if (std::string why = check_preloadable(*command_path); !why.empty()) return fail({kExitRuntime, "--in-process: " + why});
   } else if (options_.pid > 0) {
     std::string error;
     auto fd = open_existing_process(options_.pid, error);
