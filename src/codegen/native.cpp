@@ -257,6 +257,41 @@ bool Codegen::build_native_module(CompileResult& out) {
   }
   if (failed_) return false;
 
+  // Per-CPU values (aggregations, counters) have one slot shared by every
+  // thread here: their read-modify-write `store(add(load p, x), p)` becomes an
+  // atomic add, so concurrent threads lose no count. (min/max stay plain:
+  // docs/in-process.md.)
+  for (llvm::Function& f : *nm)
+    for (auto& bb : f) {
+      std::vector<llvm::StoreInst*> stores;
+      for (auto& inst : bb)
+        if (auto* st = llvm::dyn_cast<llvm::StoreInst>(&inst)) stores.push_back(st);
+      for (auto* st : stores) {
+        auto* add = llvm::dyn_cast<llvm::BinaryOperator>(st->getValueOperand());
+        if (!add || add->getOpcode() != llvm::Instruction::Add || st->isVolatile() ||
+            !st->getValueOperand()->getType()->isIntegerTy(64))
+          continue;
+        auto same_place = [&](llvm::Value* a, llvm::Value* b) {
+          if (a == b) return true;
+          auto* ia = llvm::dyn_cast<llvm::GetElementPtrInst>(a);
+          auto* ib = llvm::dyn_cast<llvm::GetElementPtrInst>(b);
+          return ia && ib && ia->isIdenticalTo(ib);
+        };
+        for (unsigned i = 0; i < 2; ++i) {
+          auto* ld = llvm::dyn_cast<llvm::LoadInst>(add->getOperand(i));
+          if (!ld || ld->isVolatile() || ld->getParent() != &bb || !same_place(ld->getPointerOperand(), st->getPointerOperand()))
+            continue;
+          llvm::IRBuilder<> ib(st);
+          ib.CreateAtomicRMW(llvm::AtomicRMWInst::Add, st->getPointerOperand(), add->getOperand(1 - i),
+                             llvm::MaybeAlign(8), llvm::AtomicOrdering::Monotonic);
+          st->eraseFromParent();
+          if (add->use_empty()) add->eraseFromParent();
+          if (ld->use_empty()) ld->eraseFromParent();
+          break;
+        }
+      }
+    }
+
   // Map globals -> handles, one i64 each. Their final values (indices into
   // Manifest::in_process_maps) are set after optimisation, once dead code
   // (say, branches on options that are off) no longer names maps it never

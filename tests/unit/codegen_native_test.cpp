@@ -87,6 +87,20 @@ TEST(CodegenNative, UprobesBecomeAnX8664ObjectWithTheAgentInterface) {
   EXPECT_TRUE(open_elf(r.elf));
 }
 
+TEST(CodegenNative, SharedPerCpuSlotsAreUpdatedAtomically) {
+  // Threads share one slot of a per-CPU value in the command: count() and
+  // sum() must not lose updates, so their read-modify-write is one atomic add.
+  CompileOptions o = in_process();
+  o.want_ir = true;
+  auto c = compile_script("uprobe:libc:malloc { @c = count(); @s[tid] = sum(arg0); @a = avg(arg0); }\n", o);
+  ASSERT_TRUE(c.result) << c.errors();
+  const std::string& ir = c.result->native_ir;
+  size_t atomics = 0;
+  for (size_t at = ir.find("atomicrmw add"); at != std::string::npos; at = ir.find("atomicrmw add", at + 1)) ++atomics;
+  EXPECT_GE(atomics, 4u) << ir;  // count, sum, avg's sum and count
+  EXPECT_EQ(c.result->ir.find("atomicrmw"), std::string::npos);  // the BPF programs keep plain per-CPU adds
+}
+
 TEST(CodegenNative, WithoutInProcessNothingNative) {
   auto c = compile_script("uprobe:libc:malloc { @n = count(); }\n");
   ASSERT_TRUE(c.result) << c.errors();
