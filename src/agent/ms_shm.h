@@ -19,6 +19,7 @@
 #define MEMSCRIPT_MS_SHM_H
 
 #include <stdint.h>
+#include <sched.h>
 #include <string.h>
 
 #define MS_SHM_MAGIC 0x316d68735f736dULL /* "ms_shm1" */
@@ -66,9 +67,15 @@ struct ms_shm_header {
 
 static inline uint64_t ms_align8(uint64_t n) { return (n + 7) & ~(uint64_t)7; }
 
+/* Spins briefly, then yields: with more threads than CPUs the holder may be
+ * preempted, and spinning out its time slice is what costs most. */
 static inline void ms_spin_lock(uint32_t* l) {
+  unsigned spins = 0;
   while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
-    while (__atomic_load_n(l, __ATOMIC_RELAXED)) __builtin_ia32_pause();
+    while (__atomic_load_n(l, __ATOMIC_RELAXED)) {
+      if (++spins < 64) __builtin_ia32_pause();
+      else sched_yield();
+    }
   }
 }
 static inline void ms_spin_unlock(uint32_t* l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
