@@ -603,8 +603,9 @@ MS_EXPORT __attribute__((noinline)) void* mmap(void* addr, size_t len, int prot,
   if (__builtin_expect(!real_mmap, 0)) {
     /* Before the agent knows the real mmap (the dynamic loader's own calls do
      * not come here): the system call itself. */
-    long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-    return (void*)r;
+    ms_init();
+    if (!real_mmap) return (void*)syscall(SYS_mmap, addr, len, prot, flags, fd, off); /* -1/errno on failure */
+    return real_mmap(addr, len, prot, flags, fd, off);
   }
   if (!want(MS_F_mmap)) return real_mmap(addr, len, prot, flags, fd, off);
   BEGIN_HOOK(MS_F_mmap, real_mmap, regs);
@@ -622,7 +623,11 @@ MS_EXPORT __attribute__((noinline)) void* mmap(void* addr, size_t len, int prot,
 }
 
 MS_EXPORT __attribute__((noinline)) int munmap(void* addr, size_t len) {
-  if (__builtin_expect(!real_munmap, 0)) return (int)syscall(SYS_munmap, addr, len);
+  if (__builtin_expect(!real_munmap, 0)) {
+    ms_init();
+    if (!real_munmap) return (int)syscall(SYS_munmap, addr, len);
+    return real_munmap(addr, len);
+  }
   if (!want(MS_F_munmap)) return real_munmap(addr, len);
   BEGIN_HOOK(MS_F_munmap, real_munmap, regs);
   regs.di = (uint64_t)addr;
@@ -641,7 +646,11 @@ MS_EXPORT __attribute__((noinline)) void* mremap(void* old, size_t old_len, size
     new_addr = va_arg(ap, void*);
     va_end(ap);
   }
-  if (__builtin_expect(!real_mremap, 0)) return (void*)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
+  if (__builtin_expect(!real_mremap, 0)) {
+    ms_init();
+    if (!real_mremap) return (void*)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
+    return real_mremap(old, old_len, new_len, flags, new_addr);
+  }
   if (!want(MS_F_mremap)) return real_mremap(old, old_len, new_len, flags, new_addr);
   BEGIN_HOOK(MS_F_mremap, real_mremap, regs);
   regs.di = (uint64_t)old;
