@@ -38,6 +38,8 @@ def configs(build):
     out += [
         ("memleak.ms", lambda cmd: [ms, memleak, "-c", " ".join(cmd)]),
         ("memleak.ms --combined-only", lambda cmd: [ms, memleak, "--combined-only", "-c", " ".join(cmd)]),
+        # The same script run inside the command (docs/in-process.md): no trap per call.
+        ("memleak.ms --in-process", lambda cmd: [ms, memleak, "--in-process", "-c", " ".join(cmd)]),
         ("memleak.ms -s 100", lambda cmd: [ms, memleak, "-s", "100", "-c", " ".join(cmd)]),
         # Unsampled calls still take their return trap without uprobe sessions.
         ("memleak.ms -s 100, no uprobe sessions",

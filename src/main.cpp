@@ -57,6 +57,10 @@ OPTIONS:
                     such as free's `test %rdi,%rdi` to one the kernel emulates:
                     same semantics, about 4x cheaper per hit)
     --dry-run       compile only: no privilege needed, nothing is loaded
+    --in-process    with -c: run uprobes on libc's allocator functions inside
+                    the command (a preloaded agent, native code, shared-memory
+                    maps) instead of kernel uprobes; the rest of the script
+                    stays in the kernel (docs/in-process.md)
     -l [PATTERN]    list probes: 'tracepoint:kmem:*', 'uprobe:/path/bin:*alloc*',
                     'usdt:/path/bin:*'
     -v              with -l: show the fields of tracepoint records and the
@@ -118,6 +122,7 @@ struct CommandLine {
   ms::runtime::RunOptions run;
   std::set<std::string> debug;
   bool dry_run = false;
+  bool in_process = false;  // --in-process (also accepted among a script's options)
   bool probe_placement = true;  // --no-probe-placement keeps entry uprobes on the first instruction
   std::vector<std::string> script_words;  // after FILE.ms (or bare words and `-- ...` with -e)
   std::string engine_command;             // -c as given, for a script's `command` option
@@ -264,6 +269,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
       cl.probe_placement = false;
     } else if (a == "--dry-run") {
       cl.dry_run = true;
+    } else if (a == "--in-process") {
+      cl.in_process = true;
     } else if (a == "--duration") {
       auto v = need_value("--duration");
       if (!v) return usage_error("option --duration needs a time, e.g. 300s or 500ms");
@@ -402,6 +409,16 @@ std::optional<int> apply_script_command_line(const ms::ScriptInterface& iface, C
 int main(int argc, char** argv) {
   CommandLine cl;
   if (auto rc = parse_command_line(argc, argv, cl)) return *rc;
+  // An engine option that scripts pass through: `memleak.ms --in-process -c CMD`.
+  for (auto it = cl.script_words.begin(); it != cl.script_words.end();) {
+    if (*it == "--") break;
+    if (*it == "--in-process") {
+      cl.in_process = true;
+      it = cl.script_words.erase(it);
+    } else {
+      ++it;
+    }
+  }
   if (cl.list) return ms::runtime::list_probes(cl.list_pattern, cl.verbose, std::cout);
   if (!cl.dry_run) {
     // SIGINT and SIGTERM wait (blocked) until the run reads them from its
@@ -448,7 +465,15 @@ int main(int argc, char** argv) {
   else if (iface->map_size) copts.max_entries = iface->map_size;
   cl.run.missing_functions_warn = iface->missing_functions_warn;
   // Only a script with skip_return() can use uprobe sessions: only then is the kernel asked.
-  copts.uprobe_sessions = !info.skip_return_probes.empty() && ms::runtime::uprobe_sessions_supported();
+  // In-process probes have no trap to spare: their entry and return run in one call.
+  copts.uprobe_sessions = !cl.in_process && !info.skip_return_probes.empty() && ms::runtime::uprobe_sessions_supported();
+  copts.in_process = cl.in_process;
+  if (cl.in_process && cl.run.pid)
+    return usage_error("--in-process needs -c: it runs probes inside a command memscript starts, not in an existing "
+                       "process (run without --in-process to trace -p " + std::to_string(cl.run.pid) + ")");
+  if (cl.in_process && !cl.run.user.empty())
+    return usage_error("--in-process cannot run the command as another user (-u): the in-process probes' library is "
+                       "private to memscript's user");
   const auto compile_start = std::chrono::steady_clock::now();
   auto compiled = ms::compile(*program, info, diags, copts);
   if (cl.run.timings) {
@@ -473,9 +498,18 @@ int main(int argc, char** argv) {
   }
   if (copts.want_ir) std::cout << compiled->ir;
   if (copts.want_asm) std::cout << compiled->asm_text;
+  if (copts.want_ir && !compiled->native_ir.empty()) std::cout << "; --in-process: native module\n" << compiled->native_ir;
   if (wants("manifest")) std::cout << ms::manifest::to_text(compiled->manifest);
   std::cout.flush();
+  if (cl.in_process && (cl.dry_run || wants("probes"))) {
+    // What runs where.
+    for (const auto& p : compiled->manifest.probes)
+      std::cerr << (p.in_process ? "in-process: " : "kernel:     ") << p.display << "\n";
+    for (const auto& m : compiled->manifest.in_process_maps)
+      std::cerr << "shared map: " << m.elf_name << "\n";
+  }
   if (cl.dry_run) return kExitOk;
+  cl.run.native_object = compiled->native_object;
 
   cl.run.verifier_log = wants("verifier");
   cl.run.show_placement = wants("probes");

@@ -31,6 +31,10 @@ struct CompileOptions {
   // calls skip_return() and the uretprobe of the same function compile to one
   // session program whose entry can spare the return trap.
   bool uprobe_sessions = false;
+  // --in-process: uprobe/uretprobe probes also become native x86-64 code
+  // (CompileResult::native_object) for the agent; refused with a located
+  // error when a probe cannot run there.
+  bool in_process = false;
 };
 
 struct CompileResult {
@@ -38,6 +42,10 @@ struct CompileResult {
   manifest::Manifest manifest;
   std::string ir;        // LLVM IR text, after optimisation
   std::string asm_text;  // BPF assembly from LLVM MC
+  // --in-process: a relocatable x86-64 PIC object with the in-process
+  // programs (ms_inproc_probes lists them); empty when none.
+  std::vector<uint8_t> native_object;
+  std::string native_ir;  // its LLVM IR after optimisation (-d ir)
 };
 
 // Compiles a checked program. Errors that only codegen can see (e.g. a value

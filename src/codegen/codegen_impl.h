@@ -243,6 +243,9 @@ class Codegen {
 
   // --- emission (emit.cpp)
   bool optimize_and_emit(CompileResult& out);
+  // --- in-process mode (native.cpp)
+  bool check_in_process_probe(const manifest::ProbeDesc& desc, const Location& loc);
+  bool build_native_module(CompileResult& out);
 
   // inputs
   const ast::Program& program_;
@@ -262,6 +265,12 @@ class Codegen {
 
   manifest::Manifest manifest_;
   std::map<std::string, MapDef> maps_;
+  // Every map global's BTF fields (type, max_entries, ...), for the native module.
+  struct MapFields {
+    std::vector<std::pair<const char*, uint64_t>> fields;
+    uint32_t typed_value_size = 0;
+  };
+  std::map<std::string, MapFields> map_fields_;
   llvm::GlobalVariable* ringbuf_ = nullptr;
   llvm::GlobalVariable* start_time_ = nullptr;  // defined on first use of `elapsed`
   llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack

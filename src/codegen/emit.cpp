@@ -71,6 +71,11 @@ bool Codegen::optimize_and_emit(CompileResult& out) {
     return false;
   }
 
+  // The native copy is taken before the BPF target's own passes run.
+  bool any_in_process = false;
+  for (const auto& p : manifest_.probes) any_in_process = any_in_process || p.in_process;
+  if (any_in_process && !build_native_module(out)) return false;
+
   {
     // The verifier copes far better with optimised code: fewer stack spills,
     // constant offsets folded into loads and stores.

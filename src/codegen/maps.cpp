@@ -100,6 +100,7 @@ Type type_of_field(const manifest::Field& f) {
 llvm::GlobalVariable* Codegen::define_map_global(const std::string& elf_name, int line,
                                                  const std::vector<std::pair<const char*, uint64_t>>& fields,
                                                  uint32_t typed_value_size) {
+  map_fields_[elf_name] = {fields, typed_value_size};
   // Equivalent of libbpf's
   //   struct { __uint(type, T); __uint(max_entries, N); ... } name SEC(".maps");
   // where __uint(f, v) is `int (*f)[v]`: the numbers live only in the BTF.

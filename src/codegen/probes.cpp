@@ -150,6 +150,10 @@ void Codegen::gen_probe_function(const ast::Probe& probe, const ast::AttachPoint
   manifest::ProbeDesc desc;
   std::string section;
   if (!describe_attach_point(ap, prog_index, desc, section)) return;
+  if (options_.in_process && (desc.type == manifest::ProbeType::Uprobe || desc.type == manifest::ProbeType::Uretprobe)) {
+    if (!check_in_process_probe(desc, ap.loc)) return;
+    desc.in_process = true;
+  }
   manifest_.probes.push_back(desc);
   // manifest_.probes only grows while functions are generated; index, not pointer.
   const size_t desc_index = manifest_.probes.size() - 1;

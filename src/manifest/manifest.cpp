@@ -92,11 +92,11 @@ std::string to_text(const Manifest& m) {
     if (p.type == ProbeType::Usdt)
       os << " provider=" << p.usdt_provider << " location=" << p.usdt_location << " offset=0x" << std::hex
          << p.file_offset << " ref_ctr_offset=0x" << p.ref_ctr_offset << std::dec;
-    os << " line=" << p.line << "\n";
+    os << " line=" << p.line << (p.in_process ? " in_process" : "") << "\n";
   }
   for (const auto& mp : m.maps) {
     os << "map " << mp.name << " elf=" << mp.elf_name << (mp.percpu ? " percpu" : "") << " agg=" << to_string(mp.agg)
-       << " max_entries=" << mp.max_entries << (mp.declared ? " declared" : "") << (mp.lru ? " lru" : "") << (mp.task_storage ? " task_storage" : "") << " key_size=" << mp.key_size << " key=[";
+       << " max_entries=" << mp.max_entries << (mp.declared ? " declared" : "") << (mp.lru ? " lru" : "") << (mp.task_storage ? " task_storage" : "") << (mp.in_process ? " in_process" : "") << " key_size=" << mp.key_size << " key=[";
     for (size_t i = 0; i < mp.key.size(); ++i) {
       if (i) os << ",";
       field_text(os, mp.key[i]);
@@ -134,6 +134,12 @@ std::string to_text(const Manifest& m) {
   if (!m.stack_auto_elf_name.empty()) os << "stack_auto " << m.stack_auto_elf_name << "\n";
   if (!m.func_names_elf_name.empty())
     os << "func_names " << m.func_names_elf_name << " size=" << m.func_name_size << "\n";
+  static const char* const kKinds[] = {"hash", "array", "task_storage", "scratch", "ring"};
+  for (size_t i = 0; i < m.in_process_maps.size(); ++i) {
+    const auto& ip = m.in_process_maps[i];
+    os << "in_process_map " << i << " " << ip.elf_name << " " << kKinds[static_cast<int>(ip.kind)]
+       << " key_size=" << ip.key_size << " value_size=" << ip.value_size << " max_entries=" << ip.max_entries << "\n";
+  }
   return os.str();
 }
 

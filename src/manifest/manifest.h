@@ -144,6 +144,9 @@ struct MapDesc {
   // Hist/Lhist: `key` lists the script's key fields only; key_size includes
   // the trailing 8-byte bucket index at offset key_size - 8.
   int64_t lhist_min = 0, lhist_max = 0, lhist_step = 0;  // Lhist only
+  // --in-process: the map lives in the shared memory (Manifest::in_process_maps),
+  // not in the kernel; the runtime reads it there.
+  bool in_process = false;
 };
 
 enum class ProbeType : uint8_t {
@@ -193,6 +196,10 @@ struct ProbeDesc {
   int line = 0;           // script line of the attach point
   int column = 0;
   int end_column = 0;     // one past its last column as written (0: column + display size)
+  // --in-process: runs in the traced command, compiled to native code and
+  // called by the agent's interposer of `func` (docs/in-process.md); the BPF
+  // program is loaded but never attached.
+  bool in_process = false;
 };
 
 inline constexpr uint32_t kLostEventSlots = 256;
@@ -236,6 +243,24 @@ inline constexpr uint32_t kJoinElements = 16;
 inline constexpr uint32_t kJoinElementSize = 1024;
 
 const char* to_string(EventKind k);
+
+// --in-process: how the agent holds a map the native programs use.
+enum class InProcessMapKind : uint8_t {
+  Hash,         // (per-CPU) hash: one shared slot per key
+  Array,        // (per-CPU) array: one shared slot per index
+  TaskStorage,  // one value per thread, inside the agent (not readable)
+  Scratch,      // per-CPU scratch (the stack record): per thread, inside the agent
+  Ring,         // the event ring buffer (max_entries: bytes)
+};
+
+// One map of the native programs, in the order of their handles (the index
+// the native code passes to the agent's helpers).
+struct InProcessMap {
+  std::string elf_name;
+  InProcessMapKind kind = InProcessMapKind::Hash;
+  uint32_t key_size = 0, value_size = 0, max_entries = 0;
+  int map_index = -1;  // into Manifest::maps; -1 for internal maps (stacks, counters, ring)
+};
 
 struct EventDesc {
   uint32_t id = 0;
@@ -298,6 +323,8 @@ struct Manifest {
   // at exit and stops on a lost exit() as if it had arrived.
   std::string lost_events_elf_name;
   uint32_t func_name_size = 64;
+  // --in-process: the maps the native programs use, in handle order.
+  std::vector<InProcessMap> in_process_maps;
 
   const MapDesc* find_map(const std::string& name) const;
 };

@@ -9,6 +9,7 @@
 #include <functional>
 #include <set>
 
+#include "agent/ms_shm.h"
 #include "runtime/map_value.h"
 
 namespace ms::runtime {
@@ -104,12 +105,13 @@ bool clear_batched(int fd, const manifest::MapDesc& map) {
   return walk_batches(fd, map, lookup_value_size(map, cpus), true, [](const FlatMapEntries&) {}, started) == 0;
 }
 
-}  // namespace
 
-bool read_map_flat(int fd, const manifest::MapDesc& map, int num_cpus, FlatMapEntries& out, std::string& error) {
+bool read_map_kernel(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error);
+
+bool read_map_flat_kernel(int fd, const manifest::MapDesc& map, int num_cpus, FlatMapEntries& out, std::string& error) {
   if (read_batched(fd, map, lookup_value_size(map, num_cpus), out)) return true;
   std::vector<RawMapEntry> entries;
-  if (!read_map(fd, map, num_cpus, entries, error)) return false;
+  if (!read_map_kernel(fd, map, num_cpus, entries, error)) return false;
   out.key_size = map.key_size;
   out.value_size = lookup_value_size(map, num_cpus);
   out.count = entries.size();
@@ -120,7 +122,7 @@ bool read_map_flat(int fd, const manifest::MapDesc& map, int num_cpus, FlatMapEn
   return true;
 }
 
-bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error) {
+bool read_map_kernel(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out, std::string& error) {
   out.clear();
   FlatMapEntries flat;
   if (read_batched(fd, map, lookup_value_size(map, num_cpus), flat)) {
@@ -147,7 +149,7 @@ bool read_map(int fd, const manifest::MapDesc& map, int num_cpus, std::vector<Ra
   return true;
 }
 
-bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& error) {
+bool zero_map_kernel(int fd, const manifest::MapDesc& map, int num_cpus, std::string& error) {
   std::vector<std::vector<uint8_t>> keys;
   if (!read_keys(fd, map, keys, error)) return false;
   const std::vector<uint8_t> zeros(lookup_value_size(map, num_cpus), 0);
@@ -161,7 +163,7 @@ bool zero_map(int fd, const manifest::MapDesc& map, int num_cpus, std::string& e
   return true;
 }
 
-bool clear_map(int fd, const manifest::MapDesc& map, std::string& error) {
+bool clear_map_kernel(int fd, const manifest::MapDesc& map, std::string& error) {
   if (clear_batched(fd, map)) return true;
   std::vector<std::vector<uint8_t>> keys;
   if (!read_keys(fd, map, keys, error)) return false;
@@ -174,18 +176,143 @@ bool clear_map(int fd, const manifest::MapDesc& map, std::string& error) {
   return true;
 }
 
-bool read_map_batches(int fd, const manifest::MapDesc& map, int num_cpus,
-                      const std::function<void(const FlatMapEntries&)>& each, std::string& error) {
-  bool started = false;
-  int err = walk_batches(fd, map, lookup_value_size(map, num_cpus), false, each, started);
-  if (err == 0) return true;
-  if (started) {
-    error = "reading map " + map.name + ": " + std::strerror(err);
-    return false;
+}  // namespace
+
+// --------------------------------------------------------------- shared memory
+//
+// The agent's tables (agent/ms_shm.h) are read in place. Entries are copied
+// without the map's lock (the target keeps running; a reader must never make
+// it spin for a whole table): a slot that changed state while it was copied
+// is skipped, like an entry a BPF program deletes during a kernel map walk.
+
+namespace {
+
+// Calls fn(key, value) for every live entry.
+template <typename F>
+void for_each_shm_entry(const MapSource& src, F&& fn) {
+  ms_shm_map* m = src.shm_map;
+  if (m->type == MS_SHM_ARRAY) {
+    for (uint32_t i = 0; i < m->capacity; ++i) fn(reinterpret_cast<const uint8_t*>(&i), ms_array_lookup(src.shm_base, m, &i));
+    return;
   }
-  // No batch operations for this map: all of it at once.
+  if (m->type != MS_SHM_HASH) return;
+  std::vector<uint8_t> key(m->key_size), value(m->value_size);
+  for (uint64_t i = 0; i < m->capacity; ++i) {
+    uint8_t* slot = ms_slot(src.shm_base, m, i);
+    if (ms_slot_state(slot) != MS_SLOT_FULL) continue;
+    std::memcpy(key.data(), ms_slot_key(slot), m->key_size);
+    std::memcpy(value.data(), ms_slot_value(m, slot), m->value_size);
+    if (ms_slot_state(slot) != MS_SLOT_FULL || std::memcmp(key.data(), ms_slot_key(slot), m->key_size) != 0) continue;
+    fn(key.data(), value.data());
+  }
+}
+
+}  // namespace
+
+bool lookup_raw(const MapSource& src, const void* key, void* value, size_t value_size) {
+  if (src.fd >= 0) return bpf_map_lookup_elem(src.fd, key, value) == 0;
+  if (!src.shm_map) return false;
+  ms_shm_map* m = src.shm_map;
+  const void* p = nullptr;
+  if (m->type == MS_SHM_HASH) {
+    ms_spin_lock(&m->lock);
+    uint8_t* slot = ms_hash_find_locked(src.shm_base, m, key, nullptr);
+    if (slot) std::memcpy(value, ms_slot_value(m, slot), std::min<size_t>(value_size, m->value_size));
+    ms_spin_unlock(&m->lock);
+    return slot != nullptr;
+  }
+  if (m->type == MS_SHM_ARRAY) p = ms_array_lookup(src.shm_base, m, key);
+  if (!p) return false;
+  std::memset(value, 0, value_size);
+  std::memcpy(value, p, std::min<size_t>(value_size, m->value_size));
+  return true;
+}
+
+bool lookup_elem(const MapSource& src, const manifest::MapDesc& map, int num_cpus, const void* key, void* value) {
+  const size_t size = lookup_value_size(map, num_cpus);
+  if (src.fd >= 0) return bpf_map_lookup_elem(src.fd, key, value) == 0;
+  std::memset(value, 0, size);
+  return lookup_raw(src, key, value, std::min<size_t>(size, map.value_size));
+}
+
+bool read_map_flat(const MapSource& src, const manifest::MapDesc& map, int num_cpus, FlatMapEntries& out,
+                   std::string& error) {
+  if (!src.shm_map) return read_map_flat_kernel(src.fd, map, num_cpus, out, error);
+  out = {};
+  out.key_size = map.key_size;
+  out.value_size = lookup_value_size(map, num_cpus);
+  const size_t copy = std::min<size_t>(map.value_size, src.shm_map->value_size);
+  for_each_shm_entry(src, [&](const uint8_t* key, const void* value) {
+    out.keys.insert(out.keys.end(), key, key + map.key_size);
+    const size_t at = out.values.size();
+    out.values.resize(at + out.value_size, 0);  // per-CPU: one slot, the first CPU's
+    std::memcpy(out.values.data() + at, value, copy);
+    ++out.count;
+  });
+  return true;
+}
+
+bool read_map(const MapSource& src, const manifest::MapDesc& map, int num_cpus, std::vector<RawMapEntry>& out,
+              std::string& error) {
+  if (!src.shm_map) return read_map_kernel(src.fd, map, num_cpus, out, error);
+  FlatMapEntries flat;
+  if (!read_map_flat(src, map, num_cpus, flat, error)) return false;
+  out.clear();
+  out.reserve(flat.count);
+  for (size_t i = 0; i < flat.count; ++i)
+    out.push_back({std::vector<uint8_t>(flat.key(i), flat.key(i) + flat.key_size),
+                   std::vector<uint8_t>(flat.value(i), flat.value(i) + flat.value_size)});
+  return true;
+}
+
+bool zero_map(const MapSource& src, const manifest::MapDesc& map, int num_cpus, std::string& error) {
+  if (!src.shm_map) return zero_map_kernel(src.fd, map, num_cpus, error);
+  ms_shm_map* m = src.shm_map;
+  if (m->type == MS_SHM_ARRAY) {
+    std::memset(ms_map_region(src.shm_base, m), 0, ms_region_size(m));
+    return true;
+  }
+  ms_spin_lock(&m->lock);
+  for (uint64_t i = 0; i < m->capacity; ++i) {
+    uint8_t* slot = ms_slot(src.shm_base, m, i);
+    if (*reinterpret_cast<uint64_t*>(slot) == MS_SLOT_FULL) std::memset(ms_slot_value(m, slot), 0, m->value_size);
+  }
+  ms_spin_unlock(&m->lock);
+  return true;
+}
+
+bool clear_map(const MapSource& src, const manifest::MapDesc& map, std::string& error) {
+  if (!src.shm_map) return clear_map_kernel(src.fd, map, error);
+  ms_shm_map* m = src.shm_map;
+  if (m->type == MS_SHM_ARRAY) {  // arrays cannot lose entries: clearing zeroes them, as in the kernel
+    std::memset(ms_map_region(src.shm_base, m), 0, ms_region_size(m));
+    return true;
+  }
+  ms_spin_lock(&m->lock);
+  for (uint64_t i = 0; i < m->capacity; ++i) {
+    uint8_t* slot = ms_slot(src.shm_base, m, i);
+    if (*reinterpret_cast<uint64_t*>(slot) != MS_SLOT_EMPTY)
+      __atomic_store_n(reinterpret_cast<uint64_t*>(slot), uint64_t{MS_SLOT_EMPTY}, __ATOMIC_RELEASE);
+  }
+  m->count = 0;
+  ms_spin_unlock(&m->lock);
+  return true;
+}
+
+bool read_map_batches(const MapSource& src, const manifest::MapDesc& map, int num_cpus,
+                      const std::function<void(const FlatMapEntries&)>& each, std::string& error) {
+  if (src.fd >= 0) {
+    bool started = false;
+    int err = walk_batches(src.fd, map, lookup_value_size(map, num_cpus), false, each, started);
+    if (err == 0) return true;
+    if (started) {
+      error = "reading map " + map.name + ": " + std::strerror(err);
+      return false;
+    }
+  }
+  // Shared memory, or a kernel map without batch operations: all of it at once.
   FlatMapEntries all;
-  if (!read_map_flat(fd, map, num_cpus, all, error)) return false;
+  if (!read_map_flat(src, map, num_cpus, all, error)) return false;
   each(all);
   return true;
 }

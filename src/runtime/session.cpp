@@ -38,6 +38,7 @@
 #include "runtime/perf_probes.h"
 #include "runtime/uprobe_sites.h"
 #include "runtime/event_reader.h"
+#include "runtime/in_process.h"
 #include "runtime/json_output.h"
 #include "runtime/libbpf_log.h"
 #include "runtime/loader.h"
@@ -142,6 +143,16 @@ class Session {
     return e.exit_code;
   }
   bool attach_one(size_t index, RunError& error);
+  // A map's entries: in the shared memory for maps of in-process probes,
+  // otherwise the kernel map.
+  MapSource map_source(const std::string& elf_name) const {
+    if (in_process_)
+      if (MapSource s = in_process_->source(elf_name); s.valid()) return s;
+    return object_->map_fd(elf_name);
+  }
+  // A u64 counter (slot `key`) of an internal per-CPU array, summed over
+  // CPUs, kernel and in-process copies added.
+  uint64_t counter_total(const std::string& elf_name, uint32_t key);
   void detach_all();
   void teardown();
   int event_loop();
@@ -189,6 +200,8 @@ class Session {
   RingPhase ring_phase_ = RingPhase::Run;
   bool uprobe_multi_ = use_uprobe_multi();
   std::unique_ptr<LoadedObject> object_;
+  std::unique_ptr<InProcessRun> in_process_;  // --in-process
+  std::string why_prepare_;
   std::vector<bpf_link*> links_;
   std::optional<TracedCommand> command_;
   FdGuard target_pidfd_;
@@ -221,14 +234,23 @@ void Session::print_cost(const std::string& when) {
     return;
   }
   std::vector<RunCostMeter::Program> programs;
+  size_t in_process = 0;
   for (size_t i = 0; i < manifest_.probes.size(); ++i) {
     const auto& probe = manifest_.probes[i];
     // BEGIN and END run in memscript itself.
     if (probe.type == ProbeType::Begin || probe.type == ProbeType::End || skipped_[i]) continue;
+    if (probe.in_process) {
+      ++in_process;
+      continue;
+    }
     bpf_program* prog = object_->program(probe.prog_name);
     if (prog) programs.push_back({bpf_program__fd(prog), &probe});
   }
   std::fputs(format_cost(cost_meter_.read(programs), when).c_str(), stderr);
+  // The kernel keeps no statistics for code that runs in the command.
+  if (in_process)
+    std::fprintf(stderr, "memscript: (%zu in-process probe%s not measured: docs/in-process.md)\n", in_process,
+                 in_process == 1 ? "" : "s");
 }
 
 bool Session::check_trigger(RunError& error) {
@@ -268,6 +290,7 @@ uint64_t Session::cost_interval_ns() const {
 
 bool Session::attach_one(size_t index, RunError& error) {
   const auto& probe = manifest_.probes[index];
+  if (probe.in_process) return true;  // runs inside the command, through the agent
   AttachTarget target;
   target.uprobe_pid = uprobe_pid_;
   target.self_exe = self_exe_;
@@ -409,6 +432,10 @@ int Session::consume_events() {
   if (!ringbuf_) return 0;
   clock_gettime(CLOCK_MONOTONIC, &consume_start_);
   int rc = ring_buffer__consume(ringbuf_);
+  if (in_process_ && in_process_->has_ring() && ring_phase_ != RingPhase::Discard)
+    in_process_->consume_events([this](const uint8_t* data, size_t size) { dispatcher_->handle(data, size); });
+  else if (in_process_)
+    in_process_->consume_events([](const uint8_t*, size_t) {});
   flush_output();
   return rc;
 }
@@ -417,7 +444,7 @@ std::string Session::map_text(int index, uint32_t top, uint32_t div) {
   const auto& desc = manifest_.maps[static_cast<size_t>(index)];
   std::vector<RawMapEntry> entries;
   std::string error;
-  if (!read_map(object_->map_fd(desc.elf_name), desc, num_cpus_, entries, error)) {
+  if (!read_map(map_source(desc.elf_name), desc, num_cpus_, entries, error)) {
     print_error(error);
     return {};
   }
@@ -432,7 +459,7 @@ std::string Session::map_text(int index, uint32_t top, uint32_t div) {
 bool Session::read_script_map(int index, std::vector<RawMapEntry>& entries) {
   const auto& desc = manifest_.maps[static_cast<size_t>(index)];
   std::string error;
-  if (read_map(object_->map_fd(desc.elf_name), desc, num_cpus_, entries, error)) return true;
+  if (read_map(map_source(desc.elf_name), desc, num_cpus_, entries, error)) return true;
   print_error(error);
   return false;
 }
@@ -490,7 +517,7 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
         acc.add(a);
       }
     };
-    if (!read_map_batches(object_->map_fd(first.elf_name), first, num_cpus_, add_batch, error)) {
+    if (!read_map_batches(map_source(first.elf_name), first, num_cpus_, add_batch, error)) {
       print_error(error);
       return {};
     }
@@ -536,16 +563,25 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
   return out;
 }
 
+uint64_t Session::counter_total(const std::string& elf_name, uint32_t key) {
+  uint64_t total = 0;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(num_cpus_));
+  int fd = object_->map_fd(elf_name);
+  if (fd >= 0 && bpf_map_lookup_elem(fd, &key, per_cpu.data()) == 0)
+    for (uint64_t v : per_cpu) total += v;
+  if (in_process_)
+    if (MapSource s = in_process_->source(elf_name); s.valid()) {
+      uint64_t v = 0;
+      if (lookup_raw(s, &key, &v, sizeof v)) total += v;
+    }
+  return total;
+}
+
 // Updates the BPF side could not make (a full map) were counted per map.
 void Session::report_map_errors() {
   if (manifest_.map_errors_elf_name.empty()) return;
-  int fd = object_->map_fd(manifest_.map_errors_elf_name);
-  if (fd < 0) return;
-  std::vector<uint64_t> per_cpu(static_cast<size_t>(num_cpus_));
   for (uint32_t i = 0; i < manifest_.maps.size(); ++i) {
-    if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
-    uint64_t total = 0;
-    for (uint64_t v : per_cpu) total += v;
+    const uint64_t total = counter_total(manifest_.map_errors_elf_name, i);
     const manifest::MapDesc& m = manifest_.maps[i];
     if (total && m.task_storage)
       std::fprintf(stderr, "memscript: %llu update%s of %s failed: the kernel could not create the thread's value\n",
@@ -561,9 +597,6 @@ void Session::report_map_errors() {
 // Stacks that could not be recorded were counted per reason by the BPF side.
 void Session::report_stack_errors() {
   if (manifest_.stack_errors_elf_name.empty()) return;
-  int fd = object_->map_fd(manifest_.stack_errors_elf_name);
-  if (fd < 0) return;
-  std::vector<uint64_t> per_cpu(static_cast<size_t>(num_cpus_));
   static const char* const kWhy[] = {
       "the stack could not be read",
       "stack map full; raise --stack-map-size",
@@ -571,9 +604,7 @@ void Session::report_stack_errors() {
       "the ring buffer had no room for a ustack(dwarf) snapshot",
   };
   for (uint32_t i = 0; i < static_cast<uint32_t>(manifest::StackError::Count); ++i) {
-    if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) != 0) continue;
-    uint64_t total = 0;
-    for (uint64_t v : per_cpu) total += v;
+    const uint64_t total = counter_total(manifest_.stack_errors_elf_name, i);
     if (total)
       std::fprintf(stderr, "memscript: %llu stack%s could not be recorded (%s)\n",
                    static_cast<unsigned long long>(total), total == 1 ? "" : "s", kWhy[i]);
@@ -695,7 +726,10 @@ int Session::event_loop() {
       break;
     }
     epoll_event events[4];
-    int n = epoll_wait(epfd.get(), events, 4, lost_fd >= 0 ? 250 : -1);
+    // The in-process ring has no fd to wait on: look at it 10 times a second.
+    const bool shared_ring = in_process_ && in_process_->has_ring();
+    int n = epoll_wait(epfd.get(), events, 4, shared_ring ? 100 : lost_fd >= 0 ? 250 : -1);
+    if (shared_ring) consume_events();
     if (n < 0) {
       if (errno == EINTR) continue;
       print_error(std::string("epoll_wait: ") + std::strerror(errno));
@@ -764,6 +798,13 @@ int Session::run() {
   num_cpus_ = libbpf_num_possible_cpus();
   if (num_cpus_ <= 0) return fail({kExitRuntime, "cannot determine the number of possible CPUs"});
 
+  if (!options_.native_object.empty() && options_.command.empty()) {
+    for (const auto& p : manifest_.probes)
+      if (p.in_process)
+        return fail({kExitUsage, "--in-process needs -c: probe " + p.display +
+                                     " runs inside a command memscript starts (run without --in-process to trace "
+                                     "an existing process)"});
+  }
   // Script problems first: they are the user's to fix, whatever the machine.
   std::vector<ProbeProblem> problems = check_probes(manifest_, options_.source, resolved_paths_, &uprobe_plans_, options_.pid);
   skipped_.assign(manifest_.probes.size(), false);
@@ -815,6 +856,8 @@ int Session::run() {
     const char* path_env = std::getenv("PATH");
     command_path = find_program(options_.command[0], path_env ? path_env : "", error);
     if (!command_path) return fail({kExitRuntime, error});
+    if (!options_.native_object.empty())
+      if (std::string why = check_preloadable(*command_path); !why.empty()) return fail({kExitRuntime, "--in-process: " + why});
   } else if (options_.pid > 0) {
     std::string error;
     auto fd = open_existing_process(options_.pid, error);
@@ -864,10 +907,16 @@ int Session::run() {
       [this](int i) {
         std::string why;
         const auto& desc = manifest_.maps[static_cast<size_t>(i)];
-        if (!clear_map(object_->map_fd(desc.elf_name), desc, why)) print_error(why);
+        if (!clear_map(map_source(desc.elf_name), desc, why)) print_error(why);
       });
+  if (!options_.native_object.empty()) {
+    // --in-process: the native programs' maps in shared memory, their
+    // library linked, before the command starts.
+    in_process_ = InProcessRun::prepare(manifest_, options_.native_object, self_exe_, why_prepare_);
+    if (!in_process_) return fail({kExitRuntime, why_prepare_});
+  }
   renderer_ = std::make_unique<StackRenderer>(
-      symbolizer_, manifest_.stacks_elf_name.empty() ? -1 : object_->map_fd(manifest_.stacks_elf_name));
+      symbolizer_, manifest_.stacks_elf_name.empty() ? MapSource() : map_source(manifest_.stacks_elf_name));
   dispatcher_->set_field_renderer(renderer_.get());
   dispatcher_->set_leak_report([this](const manifest::EventDesc& e) { return leak_report_text(e); });
   dispatcher_->set_stack_snapshot([this](const uint8_t* data, size_t size) { renderer_->add_snapshot(data, size); });
@@ -875,7 +924,7 @@ int Session::run() {
   dispatcher_->set_zero_map([this](int i) {
     std::string why;
     const auto& desc = manifest_.maps[static_cast<size_t>(i)];
-    if (!zero_map(object_->map_fd(desc.elf_name), desc, num_cpus_, why)) print_error(why);
+    if (!zero_map(map_source(desc.elf_name), desc, num_cpus_, why)) print_error(why);
   });
   std::string why;
   if (!dispatcher_->prepare(why)) return fail({kExitScriptError, why});
@@ -927,8 +976,10 @@ int Session::run() {
       if (!user) return fail({kExitUsage, "-u: " + why});
     }
     auto cmd = TracedCommand::start(*command_path, options_.command, signals_.original_mask(), why,
-                                    user ? &*user : nullptr);
+                                    user ? &*user : nullptr,
+                                    in_process_ ? in_process_->command_env() : std::vector<std::string>{});
     if (!cmd) return fail({kExitRuntime, why});
+    if (in_process_) in_process_->close_fd();
     command_.emplace(std::move(*cmd));
     uprobe_pid_ = command_->pid();
     if (!manifest_.stacks_elf_name.empty() || uses_user_symbols(manifest_)) {
@@ -1015,6 +1066,9 @@ int Session::run() {
   report_stack_errors();
   report_map_errors();
   if (int fd = lost_events_fd(); fd >= 0) std::fputs(format_lost_events(manifest_, read_lost_events(fd, num_cpus_)).c_str(), stderr);
+  if (in_process_ && in_process_->dropped_events())
+    std::fprintf(stderr, "memscript: %llu events of in-process probes were lost (the shared ring buffer was full)\n",
+                 static_cast<unsigned long long>(in_process_->dropped_events()));
   if (dispatcher_->malformed_events())
     print_error("warning: " + std::to_string(dispatcher_->malformed_events()) + " malformed events were dropped");
   teardown();

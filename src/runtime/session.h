@@ -45,6 +45,9 @@ struct RunOptions {
   // The signal mask from before main blocked SIGINT and SIGTERM (it does so
   // before compiling): restored after the run and given to a -c command.
   std::optional<sigset_t> signal_mask_before_run;
+  // --in-process: codegen's native object with the in-process programs
+  // (CompileResult::native_object); empty: every probe runs in the kernel.
+  std::vector<uint8_t> native_object;
 };
 
 // Returns one of the exit codes above. Prints the program's output on stdout

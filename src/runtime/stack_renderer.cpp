@@ -117,9 +117,9 @@ const StackRecord* StackRenderer::find(uint64_t id) {
   }
   auto it = stacks_.find(id);
   if (it != stacks_.end()) return &it->second;
-  if (fd_ < 0) return nullptr;
+  if (!store_.valid()) return nullptr;
   std::vector<uint8_t> value(manifest::kStackRecordWords * 8);
-  if (bpf_map_lookup_elem(fd_, &id, value.data()) != 0) return nullptr;
+  if (!lookup_raw(store_, &id, value.data(), value.size())) return nullptr;
   StackRecord& r = stacks_[id] = decode_stack_record(value.data(), value.size());
   if (r.entry_ret && !r.scan.empty() && !(r.owner & manifest::kKernelStackFlag)) {
     if (auto hidden = symbolizer_.frameless_caller_return(static_cast<pid_t>(r.owner), r.entry_ret, r.scan))

@@ -9,6 +9,8 @@
 //   usym / ksym:           "func", or 0xADDR when unknown
 #pragma once
 
+#include "runtime/map_reader.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -42,7 +44,9 @@ class StackRenderer : public FieldRenderer {
   // `stacks_fd`: the stack store, looked up by id on first use (-1: none).
   // An id names one content forever (the BPF side never stores a different
   // stack under an existing id), so what is read once stays valid.
-  explicit StackRenderer(Symbolizer& symbolizer, int stacks_fd = -1) : symbolizer_(symbolizer), fd_(stacks_fd) {}
+  explicit StackRenderer(Symbolizer& symbolizer, int stacks_fd = -1) : symbolizer_(symbolizer), store_(stacks_fd) {}
+  // The stack store elsewhere (--in-process: in the shared memory).
+  StackRenderer(Symbolizer& symbolizer, MapSource store) : symbolizer_(symbolizer), store_(store) {}
   void add(uint64_t id, StackRecord r) { stacks_[id] = std::move(r); }
   size_t size() const { return stacks_.size(); }
 
@@ -78,7 +82,7 @@ class StackRenderer : public FieldRenderer {
  private:
   const StackRecord* find(uint64_t id);
   Symbolizer& symbolizer_;
-  int fd_ = -1;
+  MapSource store_;
   std::unordered_map<uint64_t, StackRecord> stacks_;
   // ustack(dwarf): snapshot id -> the first id with the same pid and frames.
   DwarfUnwinder unwinder_;

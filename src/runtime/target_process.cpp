@@ -118,7 +118,7 @@ std::optional<CommandUser> lookup_user(const std::string& user, std::string& err
 
 std::optional<TracedCommand> TracedCommand::start(const std::string& path, const std::vector<std::string>& argv,
                                                   const sigset_t& child_mask, std::string& error,
-                                                  const CommandUser* user) {
+                                                  const CommandUser* user, const std::vector<std::string>& env) {
   if (argv.empty()) {
     error = "empty command";
     return std::nullopt;
@@ -127,6 +127,18 @@ std::optional<TracedCommand> TracedCommand::start(const std::string& path, const
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
+  // The environment: ours, with `env` (NAME=VALUE) replacing same-named entries.
+  std::vector<char*> cenv;
+  for (char** e = environ; *e; ++e) {
+    bool replaced = false;
+    for (const auto& kv : env) {
+      const size_t eq = kv.find('=');
+      if (std::strncmp(*e, kv.c_str(), eq + 1) == 0) replaced = true;
+    }
+    if (!replaced) cenv.push_back(*e);
+  }
+  for (const auto& kv : env) cenv.push_back(const_cast<char*>(kv.c_str()));
+  cenv.push_back(nullptr);
 
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -156,7 +168,7 @@ std::optional<TracedCommand> TracedCommand::start(const std::string& path, const
       _exit(127);
     }
     sigprocmask(SIG_SETMASK, &child_mask, nullptr);
-    execve(path.c_str(), cargv.data(), environ);
+    execve(path.c_str(), cargv.data(), cenv.data());
     const char* msg = "memscript: execve failed: ";
     (void)!write(2, msg, strlen(msg));
     const char* why = strerror(errno);

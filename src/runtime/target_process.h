@@ -45,10 +45,12 @@ class TracedCommand {
   // `child_mask` is the signal mask the command should start with.
   // With `user`, the child drops to that user's groups, gid and uid (in that
   // order, so it cannot regain root) before execve; failing that, it exits
-  // with 127 without running the command.
+  // with 127 without running the command. `env` (NAME=VALUE) is added to the
+  // command's environment, replacing entries of the same name.
   static std::optional<TracedCommand> start(const std::string& path, const std::vector<std::string>& argv,
                                             const sigset_t& child_mask, std::string& error,
-                                            const CommandUser* user = nullptr);
+                                            const CommandUser* user = nullptr,
+                                            const std::vector<std::string>& env = {});
 
   TracedCommand(TracedCommand&& other) noexcept;
   TracedCommand& operator=(TracedCommand&&) = delete;
