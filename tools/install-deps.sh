@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache make python3
+  binutils  # ld: --in-process links its probes into a shared object at run time
   flex bison
   llvm-19-dev libzstd-dev zlib1g-dev libxml2-dev libedit-dev libffi-dev libncurses-dev
   libbpf-dev libelf-dev libdw-dev
