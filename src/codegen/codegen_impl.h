@@ -82,6 +82,10 @@ struct Value {
   Type type;
 };
 
+// LLVM's default O2 module pipeline for `tm` (the BPF module, and the
+// in-process native copy).
+void optimize_o2(llvm::TargetMachine& tm, llvm::Module& m);
+
 class Codegen {
  public:
   Codegen(const ast::Program& program, const SemanticInfo& info, Diagnostics& diags, const CompileOptions& options);

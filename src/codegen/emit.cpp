@@ -63,6 +63,21 @@ class FatalErrorScope {
 
 }  // namespace
 
+void optimize_o2(llvm::TargetMachine& tm, llvm::Module& m) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(m, mam);
+}
+
 bool Codegen::optimize_and_emit(CompileResult& out) {
   std::string why;
   llvm::raw_string_ostream why_os(why);
@@ -76,22 +91,9 @@ bool Codegen::optimize_and_emit(CompileResult& out) {
   for (const auto& p : manifest_.probes) any_in_process = any_in_process || p.in_process;
   if (any_in_process && !build_native_module(out)) return false;
 
-  {
-    // The verifier copes far better with optimised code: fewer stack spills,
-    // constant offsets folded into loads and stores.
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder pb(tm_.get());
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
-    mpm.run(*module_, mam);
-  }
+  // The verifier copes far better with optimised code: fewer stack spills,
+  // constant offsets folded into loads and stores.
+  optimize_o2(*tm_, *module_);
   if (llvm::verifyModule(*module_, &why_os)) {
     internal_error({}, "the optimised LLVM module is invalid: " + why_os.str());
     return false;
