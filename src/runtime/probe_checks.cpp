@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <vector>
 
 #include "common/diagnostics.h"
 #include "common/tracepoint_format.h"
@@ -50,10 +52,16 @@ std::optional<uint64_t> parse_number(const std::string& s) {
   return v;
 }
 
-// FUNC(+OFFSET) by name -> one site at its file offset.
-bool session_site(const std::string& path, UprobePlan& plan) {
-  std::string error;
-  for (const auto& f : list_functions(path, error)) {
+// FUNC(+OFFSET) by name -> one site at its file offset. `tables` keeps each
+// binary's symbol table once: memleak.ms has eight sessions in libc.
+bool session_site(const std::string& path, UprobePlan& plan,
+                  std::map<std::string, std::vector<FunctionSymbol>>& tables) {
+  auto it = tables.find(path);
+  if (it == tables.end()) {
+    std::string error;
+    it = tables.emplace(path, list_functions(path, error)).first;
+  }
+  for (const auto& f : it->second) {
     if (f.indirect || f.name != plan.func) continue;
     plan.sites.push_back({plan.func, f.file_offset + plan.func_offset});
     plan.func.clear();
@@ -93,6 +101,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
   resolved_paths.assign(manifest.probes.size(), {});
   if (plans) plans->assign(manifest.probes.size(), {});
   bool tracefs_checked = false;
+  std::map<std::string, std::vector<FunctionSymbol>> session_tables;
   for (size_t i = 0; i < manifest.probes.size(); ++i) {
     const auto& p = manifest.probes[i];
     auto script_error = [&](const std::string& msg) {
@@ -159,7 +168,7 @@ std::vector<ProbeProblem> check_probes(const manifest::Manifest& manifest, const
         switch (check_function(*path, spec->name, &detail)) {
           case SymbolCheck::Found:
             // A session is attached by a uprobe_multi link, which takes file offsets.
-            if (p.session && !session_site(*path, plan)) {
+            if (p.session && !session_site(*path, plan, session_tables)) {
               missing_function("function '" + spec->name + "' not found in the symbol table of " + *path);
               break;
             }
