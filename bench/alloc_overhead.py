@@ -37,6 +37,9 @@ def configs(build):
     memleak = os.path.join(HERE, "..", "scripts", "memleak.ms")
     out += [
         ("memleak.ms", lambda cmd: [ms, memleak, "-c", " ".join(cmd)]),
+        # The kernel's frame-pointer walk (bpf_get_stack) instead of memscript's BPF-side one.
+        ("memleak.ms, kernel stack walk",
+         lambda cmd: ["env", "MEMSCRIPT_STACK_WALK=kernel", ms, memleak, "-c", " ".join(cmd)]),
         ("memleak.ms --combined-only", lambda cmd: [ms, memleak, "--combined-only", "-c", " ".join(cmd)]),
         # The same script run inside the command (docs/in-process.md): no trap per call.
         ("memleak.ms --in-process", lambda cmd: [ms, memleak, "--in-process", "-c", " ".join(cmd)]),

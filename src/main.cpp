@@ -468,6 +468,8 @@ int main(int argc, char** argv) {
   // In-process probes have no trap to spare: their entry and return run in one call.
   copts.uprobe_sessions = !cl.in_process && !info.skip_return_probes.empty() && ms::runtime::uprobe_sessions_supported();
   copts.in_process = cl.in_process;
+  if (const char* walk = std::getenv("MEMSCRIPT_STACK_WALK"); walk && std::string_view(walk) == "kernel")
+    copts.bpf_stack_walk = false;
   if (cl.in_process && cl.run.pid)
     return usage_error("--in-process needs -c: it runs probes inside a command memscript starts, not in an existing "
                        "process (run without --in-process to trace -p " + std::to_string(cl.run.pid) + ")");

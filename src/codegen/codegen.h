@@ -35,6 +35,10 @@ struct CompileOptions {
   // (CompileResult::native_object) for the agent; refused with a located
   // error when a probe cannot run there.
   bool in_process = false;
+  // ustack in uprobes, uretprobes and USDT probes: walk the frame pointers in
+  // BPF (stacks.cpp) instead of bpf_get_stack. false: bpf_get_stack
+  // everywhere (MEMSCRIPT_STACK_WALK=kernel, for comparisons).
+  bool bpf_stack_walk = true;
 };
 
 struct CompileResult {

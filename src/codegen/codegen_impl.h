@@ -166,9 +166,11 @@ class Codegen {
     bool kernel = false;
     uint32_t limit = 0;
     bool entry_caller = false;  // a uprobe at entry: add the caller the frame-pointer walk misses
+    bool fp_walk = false;       // user registers in ctx: walk the frame pointers here (stacks.cpp)
   };
   llvm::Function* stack_capture_function(const StackCaptureKind& kind);
   llvm::Value* emit_stack_capture(const StackCaptureKind& kind, const Location& loc);
+  llvm::Value* emit_frame_pointer_walk(llvm::Value* rec, uint32_t limit, const Location& loc);
   // ustack(dwarf): a register and stack snapshot (stack_snapshots.cpp).
   Value gen_stack_snapshot(const Type& t, const Location& loc);
   // ustack(auto): either, by the flag the runtime sets (stack_snapshots.cpp).

@@ -14,6 +14,15 @@
 //
 // The hash and the comparison are straight-line code (no loops): at most
 // kStackScanWord words each, which keeps the verifier's work trivial.
+//
+// User stacks in uprobes, uretprobes and USDT probes (ctx is the user's
+// registers) are walked here, not by bpf_get_stack: the kernel's walk reads
+// frames until a read faults, and the outermost saved rbp is 0 in threads
+// (and often in main), so nearly every capture ended in a page fault of
+// ~0.5 µs, a third of a memleak.ms malloc probe (docs/benchmarks.md). This
+// walk stops at a null frame pointer or one that does not grow (frames go up
+// the stack; the kernel's own unwind_user requires the same) and yields the
+// same frames otherwise: ip, then each frame's return address.
 #include <algorithm>
 #include <functional>
 
@@ -29,6 +38,8 @@ constexpr uint64_t kBpfFNoPrealloc = 1;
 constexpr uint64_t kBpfFUserStack = 1ull << 8;
 constexpr int64_t kEExist = 17;
 // struct pt_regs on x86-64.
+constexpr uint32_t kRegsBp = 32;
+constexpr uint32_t kRegsIp = 128;
 constexpr uint32_t kRegsSp = 152;
 
 }  // namespace
@@ -47,9 +58,11 @@ void Codegen::define_stack_maps() {
                                {"map_flags", kBpfFNoPrealloc},
                                {"key_size", 8},
                                {"value_size", record}});
+  // One word past the record: the frame count of the BPF-side walk (see
+  // emit_frame_pointer_walk).
   stack_scratch_ = define_map_global(manifest_.stack_scratch_elf_name, 0,
                                      {{"type", kMapTypePercpuArray}, {"max_entries", 1}, {"key_size", 4},
-                                      {"value_size", record}});
+                                      {"value_size", record + 8}});
   stack_errors_ = define_map_global(
       manifest_.stack_errors_elf_name, 0,
       {{"type", kMapTypePercpuArray},
@@ -70,6 +83,11 @@ Value Codegen::gen_stack(const Type& t, const Location& loc) {
   kind.kernel = t.kind == TypeKind::KStack;
   kind.limit = std::clamp<uint32_t>(t.stack_limit ? t.stack_limit : kDefaultStackFrames, 1, manifest::kStackMaxFrames);
   kind.entry_caller = !kind.kernel && attach_->type == manifest::ProbeType::Uprobe;
+  // The agent (--in-process) has its own walk behind bpf_get_stack.
+  const auto type = attach_->type;
+  kind.fp_walk = !kind.kernel && options_.bpf_stack_walk && !options_.in_process &&
+                 (type == manifest::ProbeType::Uprobe || type == manifest::ProbeType::Uretprobe ||
+                  type == manifest::ProbeType::Usdt);
   llvm::Function* f = stack_capture_function(kind);
   // The verifier limits the stack of a call chain as a whole: the capture's
   // own frame is kept to a few slots (four 8-byte values).
@@ -82,7 +100,7 @@ Value Codegen::gen_stack(const Type& t, const Location& loc) {
 // memleak.ms (a dozen sites) spent over a second in LLVM compiling copies.
 llvm::Function* Codegen::stack_capture_function(const StackCaptureKind& kind) {
   const std::string name = std::string("ms_stack_") + (kind.kernel ? "k" : "u") + std::to_string(kind.limit) +
-                           (kind.entry_caller ? "_entry" : "");
+                           (kind.entry_caller ? "_entry" : "") + (kind.fp_walk ? "_fp" : "");
   if (auto* f = module_->getFunction(name)) return f;
   auto* i64 = b_->getInt64Ty();
   auto* fty = llvm::FunctionType::get(i64, {b_->getPtrTy()}, false);
@@ -159,31 +177,37 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
   };
 
   // Header, and the frames past `limit` (stale from an earlier, deeper stack
-  // on this CPU): bpf_get_stack zero-pads only up to the size it is given.
+  // on this CPU): bpf_get_stack zero-pads only up to the size it is given;
+  // the BPF-side walk leaves every slot after its last frame as it was.
   llvm::Value* owner = kernel ? static_cast<llvm::Value*>(b_->getInt64(manifest::kKernelStackFlag))
                               : b_->CreateLShr(call_helper(kGetCurrentPidTgid, i64, {}, "pid_tgid"), 32);
   store_word(owner, rec, 0);
   store_word(b_->getInt64(0), rec, 1);
-  if (limit < manifest::kStackMaxFrames)
-    b_->CreateMemSet(byte_ptr(rec, kFrames + limit * 8), b_->getInt8(0), (manifest::kStackMaxFrames - limit) * 8,
-                     llvm::MaybeAlign(8));
+  const uint32_t dirty_from = kind.fp_walk ? 1 : limit;
+  if (dirty_from < manifest::kStackMaxFrames)
+    b_->CreateMemSet(byte_ptr(rec, kFrames + dirty_from * 8), b_->getInt8(0),
+                     (manifest::kStackMaxFrames - dirty_from) * 8, llvm::MaybeAlign(8));
 
-  llvm::Value* len = call_helper(kGetStack, i64,
-                                 {ctx_arg_, byte_ptr(rec, kFrames), b_->getInt64(limit * 8),
-                                  b_->getInt64(kernel ? 0 : kBpfFUserStack)},
-                                 "stack_len");
-  auto* got_bb = llvm::BasicBlock::Create(*llvm_, "stack_got", fn_);
-  auto* fault_bb = llvm::BasicBlock::Create(*llvm_, "stack_fault", fn_);
-  b_->CreateCondBr(b_->CreateICmpSLT(len, b_->getInt64(0)), fault_bb, got_bb);
-  b_->SetInsertPoint(fault_bb);
-  count_stack_error(manifest::StackError::Fault);
-  results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
-  b_->CreateBr(done_bb);
-
-  b_->SetInsertPoint(got_bb);
+  auto* frames_slot = stack_buffer(8, loc, "stack_frames");
+  llvm::Value* len = nullptr;  // bytes of frames
+  if (kind.fp_walk) {
+    len = b_->CreateShl(emit_frame_pointer_walk(rec, limit, loc), 3, "stack_len");
+  } else {
+    len = call_helper(kGetStack, i64,
+                      {ctx_arg_, byte_ptr(rec, kFrames), b_->getInt64(limit * 8),
+                       b_->getInt64(kernel ? 0 : kBpfFUserStack)},
+                      "stack_len");
+    auto* got_bb = llvm::BasicBlock::Create(*llvm_, "stack_got", fn_);
+    auto* fault_bb = llvm::BasicBlock::Create(*llvm_, "stack_fault", fn_);
+    b_->CreateCondBr(b_->CreateICmpSLT(len, b_->getInt64(0)), fault_bb, got_bb);
+    b_->SetInsertPoint(fault_bb);
+    count_stack_error(manifest::StackError::Fault);
+    results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
+    b_->CreateBr(done_bb);
+    b_->SetInsertPoint(got_bb);
+  }
   // How many frames the walk filled: the hash and the comparison stop there
   // instead of running over all `limit` slots (most stacks are short).
-  auto* frames_slot = stack_buffer(8, loc, "stack_frames");
   b_->CreateAlignedStore(b_->CreateLShr(len, 3), frames_slot, llvm::Align(8));
   if (kind.entry_caller) {
     // At a function's first instruction the return address is at [sp] and
@@ -191,6 +215,7 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
     // probed function straight to the caller's caller. Kernels since 6.11
     // add the caller themselves when the probed instruction is `push %rbp`
     // or endbr64: then frame 1 already equals [sp] and nothing is added.
+    // The BPF-side walk never adds it.
     // Also right for a probe moved past leading instructions that leave rsp
     // and rbp alone (probe_placement's `test` before `je`); a placement past
     // a push would need the push's size added to sp here.
@@ -199,10 +224,9 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
     llvm::Value* sp = load_ctx_u64(kRegsSp);
     llvm::Value* rc = call_helper(kProbeReadUser, i64, {ret_slot, b_->getInt32(8), sp}, "read_ret");
     llvm::Value* ret = b_->CreateAlignedLoad(i64, ret_slot, llvm::Align(8), "entry_ret");
-    llvm::Value* frame1 = load_word(rec, manifest::kStackHeaderWords + 1);
-    llvm::Value* missing = b_->CreateAnd(b_->CreateICmpEQ(rc, b_->getInt64(0)),
-                                         b_->CreateAnd(b_->CreateICmpNE(ret, b_->getInt64(0)),
-                                                       b_->CreateICmpNE(frame1, ret)));
+    llvm::Value* missing = b_->CreateAnd(b_->CreateICmpEQ(rc, b_->getInt64(0)), b_->CreateICmpNE(ret, b_->getInt64(0)));
+    if (!kind.fp_walk)
+      missing = b_->CreateAnd(missing, b_->CreateICmpNE(load_word(rec, manifest::kStackHeaderWords + 1), ret));
     auto* add_bb = llvm::BasicBlock::Create(*llvm_, "stack_add_caller", fn_);
     auto* added_bb = llvm::BasicBlock::Create(*llvm_, "stack_caller_done", fn_);
     b_->CreateCondBr(missing, add_bb, added_bb);
@@ -338,6 +362,80 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
   auto* phi = b_->CreatePHI(i64, static_cast<unsigned>(results.size()), "stack");
   for (auto& [v, bb] : results) phi->addIncoming(v, bb);
   return phi;
+}
+
+// The frame-pointer walk of a user stack into the record's frames: ip, then
+// the return address of each frame up the rbp chain, until `limit` frames, a
+// null or non-growing frame pointer, an unreadable frame or a null return
+// address. Returns the frame count (>= 1).
+//
+// The loop is a real one: the verifier walks its iterations (the index is a
+// constant in each), ~30 instructions each. The count leaves the loop through
+// the scratch map's spare word with volatile accesses, so the verifier sees
+// an unknown value after it and checks the hash and store code once, not
+// once per possible count.
+llvm::Value* Codegen::emit_frame_pointer_walk(llvm::Value* rec, uint32_t limit, const Location& loc) {
+  auto* i64 = b_->getInt64Ty();
+  constexpr uint32_t kFrames = manifest::kStackHeaderWords * 8;
+  b_->CreateAlignedStore(load_ctx_u64(kRegsIp), byte_ptr(rec, kFrames), llvm::Align(8));
+  auto* count_ptr = byte_ptr(rec, manifest::kStackRecordWords * 8);
+  auto* exit_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_end", fn_);
+  if (limit <= 1) {
+    b_->CreateAlignedStore(b_->getInt64(1), count_ptr, llvm::Align(8), /*isVolatile=*/true);
+    b_->CreateBr(exit_bb);
+  } else {
+    auto* frame = stack_buffer(16, loc, "fp_frame");
+    llvm::Value* fp0 = load_ctx_u64(kRegsBp);
+    auto* pre_bb = b_->GetInsertBlock();
+    auto* loop_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk", fn_);
+    auto* read_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_read", fn_);
+    auto* got_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_got", fn_);
+    auto* store_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_store", fn_);
+    auto* next_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_next", fn_);
+    auto* out_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_out", fn_);
+    b_->CreateBr(loop_bb);
+
+    b_->SetInsertPoint(loop_bb);
+    auto* i = b_->CreatePHI(i64, 2, "fp_i");
+    auto* fp = b_->CreatePHI(i64, 2, "fp");
+    i->addIncoming(b_->getInt64(1), pre_bb);
+    fp->addIncoming(fp0, pre_bb);
+    llvm::SmallVector<std::pair<llvm::Value*, llvm::BasicBlock*>, 6> outs;
+    outs.push_back({i, loop_bb});
+    b_->CreateCondBr(b_->CreateICmpEQ(fp, b_->getInt64(0)), out_bb, read_bb);
+
+    b_->SetInsertPoint(read_bb);
+    llvm::Value* rc = call_helper(kProbeReadUser, i64, {frame, b_->getInt32(16), fp}, "fp_read");
+    outs.push_back({i, read_bb});
+    b_->CreateCondBr(b_->CreateICmpNE(rc, b_->getInt64(0)), out_bb, got_bb);
+
+    b_->SetInsertPoint(got_bb);
+    llvm::Value* next = b_->CreateAlignedLoad(i64, frame, llvm::Align(8), "fp_next");
+    llvm::Value* ret = b_->CreateAlignedLoad(i64, byte_ptr(frame, 8), llvm::Align(8), "fp_ret");
+    outs.push_back({i, got_bb});
+    b_->CreateCondBr(b_->CreateICmpEQ(ret, b_->getInt64(0)), out_bb, store_bb);
+
+    b_->SetInsertPoint(store_bb);
+    llvm::Value* slot = b_->CreateGEP(b_->getInt8Ty(), rec, b_->CreateAdd(b_->CreateShl(i, 3), b_->getInt64(kFrames)));
+    b_->CreateAlignedStore(ret, slot, llvm::Align(8));
+    llvm::Value* i_next = b_->CreateAdd(i, b_->getInt64(1), "fp_i_next");
+    outs.push_back({i_next, store_bb});
+    b_->CreateCondBr(b_->CreateOr(b_->CreateICmpULE(next, fp), b_->CreateICmpUGE(i_next, b_->getInt64(limit))), out_bb,
+                     next_bb);
+
+    b_->SetInsertPoint(next_bb);
+    i->addIncoming(i_next, next_bb);
+    fp->addIncoming(next, next_bb);
+    b_->CreateBr(loop_bb);
+
+    b_->SetInsertPoint(out_bb);
+    auto* n = b_->CreatePHI(i64, static_cast<unsigned>(outs.size()), "fp_frames");
+    for (auto& [v, bb] : outs) n->addIncoming(v, bb);
+    b_->CreateAlignedStore(n, count_ptr, llvm::Align(8), /*isVolatile=*/true);
+    b_->CreateBr(exit_bb);
+  }
+  b_->SetInsertPoint(exit_bb);
+  return b_->CreateAlignedLoad(i64, count_ptr, llvm::Align(8), /*isVolatile=*/true, "fp_frames");
 }
 
 }  // namespace ms::codegen_detail
