@@ -189,22 +189,43 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
                      (manifest::kStackMaxFrames - dirty_from) * 8, llvm::MaybeAlign(8));
 
   auto* frames_slot = stack_buffer(8, loc, "stack_frames");
-  llvm::Value* len = nullptr;  // bytes of frames
-  if (kind.fp_walk) {
-    len = b_->CreateShl(emit_frame_pointer_walk(rec, limit, loc), 3, "stack_len");
-  } else {
-    len = call_helper(kGetStack, i64,
-                      {ctx_arg_, byte_ptr(rec, kFrames), b_->getInt64(limit * 8),
-                       b_->getInt64(kernel ? 0 : kBpfFUserStack)},
-                      "stack_len");
+  // bpf_get_stack: the frames' bytes, or a fault (counted; no stack).
+  auto kernel_walk = [&]() -> llvm::Value* {
+    llvm::Value* got = call_helper(kGetStack, i64,
+                                   {ctx_arg_, byte_ptr(rec, kFrames), b_->getInt64(limit * 8),
+                                    b_->getInt64(kernel ? 0 : kBpfFUserStack)},
+                                   "stack_len");
     auto* got_bb = llvm::BasicBlock::Create(*llvm_, "stack_got", fn_);
     auto* fault_bb = llvm::BasicBlock::Create(*llvm_, "stack_fault", fn_);
-    b_->CreateCondBr(b_->CreateICmpSLT(len, b_->getInt64(0)), fault_bb, got_bb);
+    b_->CreateCondBr(b_->CreateICmpSLT(got, b_->getInt64(0)), fault_bb, got_bb);
     b_->SetInsertPoint(fault_bb);
     count_stack_error(manifest::StackError::Fault);
     results.push_back({b_->getInt64(0), b_->GetInsertBlock()});
     b_->CreateBr(done_bb);
     b_->SetInsertPoint(got_bb);
+    return got;
+  };
+  llvm::Value* len = nullptr;  // bytes of frames
+  if (kind.fp_walk) {
+    // 0 frames: the walk met a pending uretprobe's trampoline, which only the
+    // kernel's walk can replace with the real return address.
+    llvm::Value* walked = emit_frame_pointer_walk(rec, limit, loc);
+    llvm::Value* walked_len = b_->CreateShl(walked, 3);
+    auto* walked_bb = b_->GetInsertBlock();
+    auto* kernel_bb = llvm::BasicBlock::Create(*llvm_, "stack_kernel_walk", fn_);
+    auto* have_len_bb = llvm::BasicBlock::Create(*llvm_, "stack_walked", fn_);
+    b_->CreateCondBr(b_->CreateICmpEQ(walked, b_->getInt64(0)), kernel_bb, have_len_bb);
+    b_->SetInsertPoint(kernel_bb);
+    llvm::Value* got = kernel_walk();
+    auto* got_bb = b_->GetInsertBlock();
+    b_->CreateBr(have_len_bb);
+    b_->SetInsertPoint(have_len_bb);
+    auto* phi = b_->CreatePHI(i64, 2, "stack_len");
+    phi->addIncoming(walked_len, walked_bb);
+    phi->addIncoming(got, got_bb);
+    len = phi;
+  } else {
+    len = kernel_walk();
   }
   // How many frames the walk filled: the hash and the comparison stop there
   // instead of running over all `limit` slots (most stacks are short).
@@ -214,8 +235,8 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
     // rbp is still the caller's, so the frame-pointer walk goes from the
     // probed function straight to the caller's caller. Kernels since 6.11
     // add the caller themselves when the probed instruction is `push %rbp`
-    // or endbr64: then frame 1 already equals [sp] and nothing is added.
-    // The BPF-side walk never adds it.
+    // or endbr64: then frame 1 already equals [sp] and nothing is added
+    // (the BPF-side walk never adds it).
     // Also right for a probe moved past leading instructions that leave rsp
     // and rbp alone (probe_placement's `test` before `je`); a placement past
     // a push would need the push's size added to sp here.
@@ -224,9 +245,10 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
     llvm::Value* sp = load_ctx_u64(kRegsSp);
     llvm::Value* rc = call_helper(kProbeReadUser, i64, {ret_slot, b_->getInt32(8), sp}, "read_ret");
     llvm::Value* ret = b_->CreateAlignedLoad(i64, ret_slot, llvm::Align(8), "entry_ret");
-    llvm::Value* missing = b_->CreateAnd(b_->CreateICmpEQ(rc, b_->getInt64(0)), b_->CreateICmpNE(ret, b_->getInt64(0)));
-    if (!kind.fp_walk)
-      missing = b_->CreateAnd(missing, b_->CreateICmpNE(load_word(rec, manifest::kStackHeaderWords + 1), ret));
+    llvm::Value* frame1 = load_word(rec, manifest::kStackHeaderWords + 1);
+    llvm::Value* missing = b_->CreateAnd(b_->CreateICmpEQ(rc, b_->getInt64(0)),
+                                         b_->CreateAnd(b_->CreateICmpNE(ret, b_->getInt64(0)),
+                                                       b_->CreateICmpNE(frame1, ret)));
     auto* add_bb = llvm::BasicBlock::Create(*llvm_, "stack_add_caller", fn_);
     auto* added_bb = llvm::BasicBlock::Create(*llvm_, "stack_caller_done", fn_);
     b_->CreateCondBr(missing, add_bb, added_bb);
@@ -367,7 +389,9 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
 // The frame-pointer walk of a user stack into the record's frames: ip, then
 // the return address of each frame up the rbp chain, until `limit` frames, a
 // null or non-growing frame pointer, an unreadable frame or a null return
-// address. Returns the frame count (>= 1).
+// address. Returns the frame count (>= 1), or 0 when a return address is a
+// uretprobe trampoline (the caller then asks bpf_get_stack, which knows the
+// real address).
 //
 // The loop is a real one: the verifier walks its iterations (the index is a
 // constant in each), ~30 instructions each. The count leaves the loop through
@@ -390,6 +414,7 @@ llvm::Value* Codegen::emit_frame_pointer_walk(llvm::Value* rec, uint32_t limit, 
     auto* loop_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk", fn_);
     auto* read_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_read", fn_);
     auto* got_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_got", fn_);
+    auto* tramp_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_trampoline", fn_);
     auto* store_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_store", fn_);
     auto* next_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_next", fn_);
     auto* out_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_out", fn_);
@@ -413,7 +438,17 @@ llvm::Value* Codegen::emit_frame_pointer_walk(llvm::Value* rec, uint32_t limit, 
     llvm::Value* next = b_->CreateAlignedLoad(i64, frame, llvm::Align(8), "fp_next");
     llvm::Value* ret = b_->CreateAlignedLoad(i64, byte_ptr(frame, 8), llvm::Align(8), "fp_ret");
     outs.push_back({i, got_bb});
-    b_->CreateCondBr(b_->CreateICmpEQ(ret, b_->getInt64(0)), out_bb, store_bb);
+    b_->CreateCondBr(b_->CreateICmpEQ(ret, b_->getInt64(0)), out_bb, tramp_bb);
+
+    // A return address in the page the kernel maps uprobes' trampolines to
+    // (its hint: TASK_SIZE minus two pages, 47- or 56-bit address space): an
+    // outer function's uretprobe is pending and holds the real address.
+    b_->SetInsertPoint(tramp_bb);
+    llvm::Value* page = b_->CreateAnd(ret, b_->getInt64(~0xfffull));
+    outs.push_back({b_->getInt64(0), tramp_bb});
+    b_->CreateCondBr(b_->CreateOr(b_->CreateICmpEQ(page, b_->getInt64(0x7fffffffe000ull)),
+                                  b_->CreateICmpEQ(page, b_->getInt64(0xffffffffffe000ull))),
+                     out_bb, store_bb);
 
     b_->SetInsertPoint(store_bb);
     llvm::Value* slot = b_->CreateGEP(b_->getInt8Ty(), rec, b_->CreateAdd(b_->CreateShl(i, 3), b_->getInt64(kFrames)));
