@@ -468,7 +468,11 @@ int main(int argc, char** argv) {
   // In-process probes have no trap to spare: their entry and return run in one call.
   copts.uprobe_sessions = !cl.in_process && !info.skip_return_probes.empty() && ms::runtime::uprobe_sessions_supported();
   copts.in_process = cl.in_process;
+  // The BPF-side user stack walk needs bpf_loop; without it (or with
+  // MEMSCRIPT_STACK_WALK=kernel) ustack uses bpf_get_stack's walk.
   if (const char* walk = std::getenv("MEMSCRIPT_STACK_WALK"); walk && std::string_view(walk) == "kernel")
+    copts.bpf_stack_walk = false;
+  else if (!cl.in_process && !ms::runtime::bpf_loop_supported())
     copts.bpf_stack_walk = false;
   if (cl.in_process && cl.run.pid)
     return usage_error("--in-process needs -c: it runs probes inside a command memscript starts, not in an existing "

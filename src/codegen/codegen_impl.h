@@ -44,6 +44,7 @@ enum HelperId : int {
   kProbeReadKernelStr = 115,
   kRingbufOutput = 130,
   kGetAttachCookie = 174,
+  kLoop = 181,
 };
 
 inline constexpr uint64_t kBpfAny = 0;
@@ -171,6 +172,10 @@ class Codegen {
   llvm::Function* stack_capture_function(const StackCaptureKind& kind);
   llvm::Value* emit_stack_capture(const StackCaptureKind& kind, const Location& loc);
   llvm::Value* emit_frame_pointer_walk(llvm::Value* rec, uint32_t limit, const Location& loc);
+  llvm::Function* frame_walk_step(uint32_t limit);
+  llvm::Function* define_subprogram(const std::string& name, llvm::ArrayRef<llvm::Type*> params,
+                                    llvm::ArrayRef<std::pair<const char*, llvm::DIType*>> di_params,
+                                    const std::function<llvm::Value*(llvm::Function*)>& body);
   // ustack(dwarf): a register and stack snapshot (stack_snapshots.cpp).
   Value gen_stack_snapshot(const Type& t, const Location& loc);
   // ustack(auto): either, by the flag the runtime sets (stack_snapshots.cpp).

@@ -41,6 +41,12 @@ constexpr int64_t kEExist = 17;
 constexpr uint32_t kRegsBp = 32;
 constexpr uint32_t kRegsIp = 128;
 constexpr uint32_t kRegsSp = 152;
+// The BPF-side walk's state (emit_frame_pointer_walk).
+constexpr uint32_t kWalkFp = 0;      // the next frame pointer to read
+constexpr uint32_t kWalkRecord = 8;  // the stack record (a map value pointer)
+constexpr uint32_t kWalkBytes = 16;
+// In the record: frames stored so far; 0: a trampoline was seen.
+constexpr uint32_t kWalkFrames = manifest::kStackRecordWords * 8;
 
 }  // namespace
 
@@ -102,22 +108,36 @@ llvm::Function* Codegen::stack_capture_function(const StackCaptureKind& kind) {
   const std::string name = std::string("ms_stack_") + (kind.kernel ? "k" : "u") + std::to_string(kind.limit) +
                            (kind.entry_caller ? "_entry" : "") + (kind.fp_walk ? "_fp" : "");
   if (auto* f = module_->getFunction(name)) return f;
+  auto* ptr_di = di_->createPointerType(nullptr, 64);
+  return define_subprogram(name, {b_->getPtrTy()}, {{"ctx", ptr_di}},
+                           [&](llvm::Function* f) { return emit_stack_capture(kind, Location{}); });
+}
+
+// An internal BPF subprogram returning long, with the BTF func info the
+// verifier wants for every subprogram. `body` emits its code with the
+// per-function state of its own (allocas, error key, ...) and returns the
+// result; the caller's state is restored after. ctx_arg_ is the first argument.
+llvm::Function* Codegen::define_subprogram(const std::string& name, llvm::ArrayRef<llvm::Type*> params,
+                                           llvm::ArrayRef<std::pair<const char*, llvm::DIType*>> di_params,
+                                           const std::function<llvm::Value*(llvm::Function*)>& body) {
   auto* i64 = b_->getInt64Ty();
-  auto* fty = llvm::FunctionType::get(i64, {b_->getPtrTy()}, false);
+  auto* fty = llvm::FunctionType::get(i64, params, false);
   auto* f = llvm::Function::Create(fty, llvm::GlobalValue::InternalLinkage, name, *module_);
   f->addFnAttr(llvm::Attribute::NoUnwind);
   f->addFnAttr(llvm::Attribute::NoInline);
-  // BTF: the verifier wants func info for every subprogram, like for programs.
   auto* long_ty = di_->createBasicType("long", 64, llvm::dwarf::DW_ATE_signed);
-  auto* ctx_ty = di_->createPointerType(nullptr, 64);
-  auto* sub_ty = di_->createSubroutineType(di_->getOrCreateTypeArray({long_ty, ctx_ty}));
+  llvm::SmallVector<llvm::Metadata*, 4> sig{long_ty};
+  for (const auto& [pname, ty] : di_params) sig.push_back(ty);
+  auto* sub_ty = di_->createSubroutineType(di_->getOrCreateTypeArray(sig));
   auto* sp = di_->createFunction(file_, name, name, file_, 0, sub_ty, 0, llvm::DINode::FlagPrototyped,
                                  llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagOptimized |
                                      llvm::DISubprogram::SPFlagLocalToUnit);
   f->setSubprogram(sp);
-  di_->createParameterVariable(sp, "ctx", 1, file_, 0, ctx_ty, /*AlwaysPreserve=*/true);
+  for (unsigned i = 0; i < di_params.size(); ++i) {
+    di_->createParameterVariable(sp, di_params[i].first, i + 1, file_, 0, di_params[i].second, /*AlwaysPreserve=*/true);
+    f->getArg(i)->setName(di_params[i].first);
+  }
 
-  // Generate it with the per-function state of its own, then restore the caller's.
   auto* saved_fn = fn_;
   auto* saved_ctx = ctx_arg_;
   auto* saved_sp = sp_;
@@ -127,18 +147,17 @@ llvm::Function* Codegen::stack_capture_function(const StackCaptureKind& kind) {
   llvm::IRBuilderBase::InsertPointGuard guard(*b_);
   fn_ = f;
   ctx_arg_ = f->getArg(0);
-  ctx_arg_->setName("ctx");
   sp_ = sp;
   map_err_key_ = nullptr;
   stack_bytes_ = 0;
   entry_ = llvm::BasicBlock::Create(*llvm_, "entry", f);
-  auto* body = llvm::BasicBlock::Create(*llvm_, "body", f);
-  b_->SetInsertPoint(body);
+  auto* first = llvm::BasicBlock::Create(*llvm_, "body", f);
+  b_->SetInsertPoint(first);
   b_->SetCurrentDebugLocation(llvm::DILocation::get(*llvm_, 0, 0, sp));
-  b_->CreateRet(emit_stack_capture(kind, Location{}));
+  b_->CreateRet(body(f));
   llvm::IRBuilder<> eb(entry_);
   eb.SetCurrentDebugLocation(llvm::DILocation::get(*llvm_, 0, 0, sp));
-  eb.CreateBr(body);
+  eb.CreateBr(first);
 
   fn_ = saved_fn;
   ctx_arg_ = saved_ctx;
@@ -205,31 +224,28 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
     b_->SetInsertPoint(got_bb);
     return got;
   };
-  llvm::Value* len = nullptr;  // bytes of frames
+  llvm::Value* frames = nullptr;  // how many frames the record holds
   if (kind.fp_walk) {
     // 0 frames: the walk met a pending uretprobe's trampoline, which only the
-    // kernel's walk can replace with the real return address.
+    // kernel's walk can replace with the real return address. Both ways
+    // leave the count in the record's spare word (volatile, so the verifier
+    // sees one unknown count after the join and checks what follows once).
     llvm::Value* walked = emit_frame_pointer_walk(rec, limit, loc);
-    llvm::Value* walked_len = b_->CreateShl(walked, 3);
-    auto* walked_bb = b_->GetInsertBlock();
     auto* kernel_bb = llvm::BasicBlock::Create(*llvm_, "stack_kernel_walk", fn_);
-    auto* have_len_bb = llvm::BasicBlock::Create(*llvm_, "stack_walked", fn_);
-    b_->CreateCondBr(b_->CreateICmpEQ(walked, b_->getInt64(0)), kernel_bb, have_len_bb);
+    auto* walked_bb = llvm::BasicBlock::Create(*llvm_, "stack_walked", fn_);
+    b_->CreateCondBr(b_->CreateICmpEQ(walked, b_->getInt64(0)), kernel_bb, walked_bb);
     b_->SetInsertPoint(kernel_bb);
     llvm::Value* got = kernel_walk();
-    auto* got_bb = b_->GetInsertBlock();
-    b_->CreateBr(have_len_bb);
-    b_->SetInsertPoint(have_len_bb);
-    auto* phi = b_->CreatePHI(i64, 2, "stack_len");
-    phi->addIncoming(walked_len, walked_bb);
-    phi->addIncoming(got, got_bb);
-    len = phi;
+    b_->CreateAlignedStore(b_->CreateLShr(got, 3), byte_ptr(rec, kWalkFrames), llvm::Align(8), /*isVolatile=*/true);
+    b_->CreateBr(walked_bb);
+    b_->SetInsertPoint(walked_bb);
+    frames = b_->CreateAlignedLoad(i64, byte_ptr(rec, kWalkFrames), llvm::Align(8), /*isVolatile=*/true, "frames");
   } else {
-    len = kernel_walk();
+    frames = b_->CreateLShr(kernel_walk(), 3, "frames");
   }
   // How many frames the walk filled: the hash and the comparison stop there
   // instead of running over all `limit` slots (most stacks are short).
-  b_->CreateAlignedStore(b_->CreateLShr(len, 3), frames_slot, llvm::Align(8));
+  b_->CreateAlignedStore(frames, frames_slot, llvm::Align(8));
   if (kind.entry_caller) {
     // At a function's first instruction the return address is at [sp] and
     // rbp is still the caller's, so the frame-pointer walk goes from the
@@ -262,7 +278,7 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
     // the walk filled them all, so equal printed stacks share one id.
     if (limit > 1) {
       auto* full_bb = llvm::BasicBlock::Create(*llvm_, "stack_full", fn_);
-      b_->CreateCondBr(b_->CreateICmpSGE(len, b_->getInt64(limit * 8)), full_bb, added_bb);
+      b_->CreateCondBr(b_->CreateICmpUGE(frames, b_->getInt64(limit)), full_bb, added_bb);
       b_->SetInsertPoint(full_bb);
       store_word(b_->getInt64(0), rec, manifest::kStackHeaderWords + limit - 1);
       b_->CreateAlignedStore(b_->getInt64(limit - 1), frames_slot, llvm::Align(8));
@@ -393,84 +409,92 @@ llvm::Value* Codegen::emit_stack_capture(const StackCaptureKind& kind, const Loc
 // uretprobe trampoline (the caller then asks bpf_get_stack, which knows the
 // real address).
 //
-// The loop is a real one: the verifier walks its iterations (the index is a
-// constant in each), ~30 instructions each. The count leaves the loop through
-// the scratch map's spare word with volatile accesses, so the verifier sees
-// an unknown value after it and checks the hash and store code once, not
-// once per possible count.
+// One frame per iteration of bpf_loop (kernel 5.17+; the verifier inlines it
+// and checks the step once for all iterations, where a plain loop of 127
+// iterations more than doubled memleak.ms's verification work). The step's
+// state lives in a struct on this function's stack (see kWalk*), except the
+// frame count, which is kept in the scratch record's spare word: the verifier
+// tracks constants on the stack, so a count there would differ in every
+// iteration and the step would be checked 127 times after all; map memory
+// is not tracked.
+
 llvm::Value* Codegen::emit_frame_pointer_walk(llvm::Value* rec, uint32_t limit, const Location& loc) {
   auto* i64 = b_->getInt64Ty();
   constexpr uint32_t kFrames = manifest::kStackHeaderWords * 8;
   b_->CreateAlignedStore(load_ctx_u64(kRegsIp), byte_ptr(rec, kFrames), llvm::Align(8));
-  auto* count_ptr = byte_ptr(rec, manifest::kStackRecordWords * 8);
-  auto* exit_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_end", fn_);
-  if (limit <= 1) {
-    b_->CreateAlignedStore(b_->getInt64(1), count_ptr, llvm::Align(8), /*isVolatile=*/true);
-    b_->CreateBr(exit_bb);
-  } else {
-    auto* frame = stack_buffer(16, loc, "fp_frame");
-    llvm::Value* fp0 = load_ctx_u64(kRegsBp);
-    auto* pre_bb = b_->GetInsertBlock();
-    auto* loop_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk", fn_);
-    auto* read_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_read", fn_);
-    auto* got_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_got", fn_);
-    auto* tramp_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_trampoline", fn_);
-    auto* store_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_store", fn_);
-    auto* next_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_next", fn_);
-    auto* out_bb = llvm::BasicBlock::Create(*llvm_, "fp_walk_out", fn_);
-    b_->CreateBr(loop_bb);
-
-    b_->SetInsertPoint(loop_bb);
-    auto* i = b_->CreatePHI(i64, 2, "fp_i");
-    auto* fp = b_->CreatePHI(i64, 2, "fp");
-    i->addIncoming(b_->getInt64(1), pre_bb);
-    fp->addIncoming(fp0, pre_bb);
-    llvm::SmallVector<std::pair<llvm::Value*, llvm::BasicBlock*>, 6> outs;
-    outs.push_back({i, loop_bb});
-    b_->CreateCondBr(b_->CreateICmpEQ(fp, b_->getInt64(0)), out_bb, read_bb);
-
-    b_->SetInsertPoint(read_bb);
-    llvm::Value* rc = call_helper(kProbeReadUser, i64, {frame, b_->getInt32(16), fp}, "fp_read");
-    outs.push_back({i, read_bb});
-    b_->CreateCondBr(b_->CreateICmpNE(rc, b_->getInt64(0)), out_bb, got_bb);
-
-    b_->SetInsertPoint(got_bb);
-    llvm::Value* next = b_->CreateAlignedLoad(i64, frame, llvm::Align(8), "fp_next");
-    llvm::Value* ret = b_->CreateAlignedLoad(i64, byte_ptr(frame, 8), llvm::Align(8), "fp_ret");
-    outs.push_back({i, got_bb});
-    b_->CreateCondBr(b_->CreateICmpEQ(ret, b_->getInt64(0)), out_bb, tramp_bb);
-
-    // A return address in the page the kernel maps uprobes' trampolines to
-    // (its hint: TASK_SIZE minus two pages, 47- or 56-bit address space): an
-    // outer function's uretprobe is pending and holds the real address.
-    b_->SetInsertPoint(tramp_bb);
-    llvm::Value* page = b_->CreateAnd(ret, b_->getInt64(~0xfffull));
-    outs.push_back({b_->getInt64(0), tramp_bb});
-    b_->CreateCondBr(b_->CreateOr(b_->CreateICmpEQ(page, b_->getInt64(0x7fffffffe000ull)),
-                                  b_->CreateICmpEQ(page, b_->getInt64(0xffffffffffe000ull))),
-                     out_bb, store_bb);
-
-    b_->SetInsertPoint(store_bb);
-    llvm::Value* slot = b_->CreateGEP(b_->getInt8Ty(), rec, b_->CreateAdd(b_->CreateShl(i, 3), b_->getInt64(kFrames)));
-    b_->CreateAlignedStore(ret, slot, llvm::Align(8));
-    llvm::Value* i_next = b_->CreateAdd(i, b_->getInt64(1), "fp_i_next");
-    outs.push_back({i_next, store_bb});
-    b_->CreateCondBr(b_->CreateOr(b_->CreateICmpULE(next, fp), b_->CreateICmpUGE(i_next, b_->getInt64(limit))), out_bb,
-                     next_bb);
-
-    b_->SetInsertPoint(next_bb);
-    i->addIncoming(i_next, next_bb);
-    fp->addIncoming(next, next_bb);
-    b_->CreateBr(loop_bb);
-
-    b_->SetInsertPoint(out_bb);
-    auto* n = b_->CreatePHI(i64, static_cast<unsigned>(outs.size()), "fp_frames");
-    for (auto& [v, bb] : outs) n->addIncoming(v, bb);
-    b_->CreateAlignedStore(n, count_ptr, llvm::Align(8), /*isVolatile=*/true);
-    b_->CreateBr(exit_bb);
+  b_->CreateAlignedStore(b_->getInt64(1), byte_ptr(rec, kWalkFrames), llvm::Align(8), /*isVolatile=*/true);
+  if (limit > 1) {
+    auto* walk = stack_buffer(kWalkBytes, loc, "fp_walk");
+    b_->CreateAlignedStore(load_ctx_u64(kRegsBp), byte_ptr(walk, kWalkFp), llvm::Align(8));
+    b_->CreateAlignedStore(rec, byte_ptr(walk, kWalkRecord), llvm::Align(8));
+    call_helper(kLoop, i64, {b_->getInt32(limit - 1), frame_walk_step(limit), walk, b_->getInt64(0)}, "fp_walk");
   }
-  b_->SetInsertPoint(exit_bb);
-  return b_->CreateAlignedLoad(i64, count_ptr, llvm::Align(8), /*isVolatile=*/true, "fp_frames");
+  return b_->CreateAlignedLoad(i64, byte_ptr(rec, kWalkFrames), llvm::Align(8), /*isVolatile=*/true, "fp_frames");
+}
+
+// bpf_loop's callback: long step(u64 index, struct walk *w); 1 stops the loop.
+llvm::Function* Codegen::frame_walk_step(uint32_t limit) {
+  const std::string name = "ms_fp_step_" + std::to_string(limit);
+  if (auto* f = module_->getFunction(name)) return f;
+  auto* u64_di = di_->createBasicType("unsigned long", 64, llvm::dwarf::DW_ATE_unsigned);
+  auto* ptr_di = di_->createPointerType(nullptr, 64);
+  return define_subprogram(
+      name, {b_->getInt64Ty(), b_->getPtrTy()}, {{"index", u64_di}, {"walk", ptr_di}}, [&](llvm::Function* f) {
+        auto* i64 = b_->getInt64Ty();
+        constexpr uint32_t kFrames = manifest::kStackHeaderWords * 8;
+        llvm::Value* w = f->getArg(1);
+        auto* stop_bb = llvm::BasicBlock::Create(*llvm_, "step_stop", f);
+        auto* go_bb = llvm::BasicBlock::Create(*llvm_, "step_go", f);
+        auto* out_bb = llvm::BasicBlock::Create(*llvm_, "step_out", f);
+        auto branch_stop_if = [&](llvm::Value* cond, const char* next) {
+          auto* bb = llvm::BasicBlock::Create(*llvm_, next, f);
+          b_->CreateCondBr(cond, stop_bb, bb);
+          b_->SetInsertPoint(bb);
+        };
+        llvm::Value* fp = b_->CreateAlignedLoad(i64, byte_ptr(w, kWalkFp), llvm::Align(8), "fp");
+        llvm::Value* rec = b_->CreateAlignedLoad(b_->getPtrTy(), byte_ptr(w, kWalkRecord), llvm::Align(8), "rec");
+        llvm::Value* n = b_->CreateAlignedLoad(i64, byte_ptr(rec, kWalkFrames), llvm::Align(8), "n");
+        // n < limit keeps the store inside the record (the verifier needs the bound).
+        branch_stop_if(b_->CreateOr(b_->CreateICmpEQ(fp, b_->getInt64(0)), b_->CreateICmpUGE(n, b_->getInt64(limit))),
+                       "step_read");
+        auto* frame = stack_buffer(16, {}, "frame");
+        llvm::Value* rc = call_helper(kProbeReadUser, i64, {frame, b_->getInt32(16), fp}, "fp_read");
+        branch_stop_if(b_->CreateICmpNE(rc, b_->getInt64(0)), "step_got");
+        llvm::Value* next = b_->CreateAlignedLoad(i64, frame, llvm::Align(8), "fp_next");
+        llvm::Value* ret = b_->CreateAlignedLoad(i64, byte_ptr(frame, 8), llvm::Align(8), "fp_ret");
+        branch_stop_if(b_->CreateICmpEQ(ret, b_->getInt64(0)), "step_check");
+        // A return address in the page the kernel maps uprobes' trampolines to
+        // (its hint: TASK_SIZE minus two pages, 47- or 56-bit address space):
+        // an outer function's uretprobe is pending and holds the real address.
+        llvm::Value* page = b_->CreateAnd(ret, b_->getInt64(~0xfffull));
+        auto* tramp_bb = llvm::BasicBlock::Create(*llvm_, "step_trampoline", f);
+        auto* store_bb = llvm::BasicBlock::Create(*llvm_, "step_store", f);
+        b_->CreateCondBr(b_->CreateOr(b_->CreateICmpEQ(page, b_->getInt64(0x7fffffffe000ull)),
+                                      b_->CreateICmpEQ(page, b_->getInt64(0xffffffffffe000ull))),
+                         tramp_bb, store_bb);
+        b_->SetInsertPoint(tramp_bb);
+        b_->CreateAlignedStore(b_->getInt64(0), byte_ptr(rec, kWalkFrames), llvm::Align(8));
+        b_->CreateBr(stop_bb);
+
+        b_->SetInsertPoint(store_bb);
+        llvm::Value* slot =
+            b_->CreateGEP(b_->getInt8Ty(), rec, b_->CreateAdd(b_->CreateShl(n, 3), b_->getInt64(kFrames)));
+        b_->CreateAlignedStore(ret, slot, llvm::Align(8));
+        b_->CreateAlignedStore(b_->CreateAdd(n, b_->getInt64(1)), byte_ptr(rec, kWalkFrames), llvm::Align(8));
+        b_->CreateAlignedStore(next, byte_ptr(w, kWalkFp), llvm::Align(8));
+        // Frames go up the stack: a frame pointer that does not grow ends the walk.
+        b_->CreateCondBr(b_->CreateICmpULE(next, fp), stop_bb, go_bb);
+
+        b_->SetInsertPoint(stop_bb);
+        b_->CreateBr(out_bb);
+        b_->SetInsertPoint(go_bb);
+        b_->CreateBr(out_bb);
+        b_->SetInsertPoint(out_bb);
+        auto* r = b_->CreatePHI(i64, 2, "step");
+        r->addIncoming(b_->getInt64(1), stop_bb);
+        r->addIncoming(b_->getInt64(0), go_bb);
+        return static_cast<llvm::Value*>(r);
+      });
 }
 
 }  // namespace ms::codegen_detail

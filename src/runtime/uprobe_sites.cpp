@@ -79,6 +79,11 @@ bool uprobe_sessions_supported() {
   return supported;
 }
 
+bool bpf_loop_supported() {
+  static const bool supported = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, nullptr) == 1;
+  return supported;
+}
+
 namespace {
 
 constexpr int kEnotsupp = 524;  // the kernel's ENOTSUPP: an instruction uprobes cannot handle

@@ -35,6 +35,8 @@ bool use_uprobe_multi();
 // the environment says MEMSCRIPT_UPROBE_SESSION=0. Reads the kernel's BTF
 // once (a few ms): ask only when a script could use them.
 bool uprobe_sessions_supported();
+// bpf_loop (kernel 5.17+), which the BPF-side user stack walk uses.
+bool bpf_loop_supported();
 
 struct SiteLinks {
   std::vector<bpf_link*> links;   // per-site fallback

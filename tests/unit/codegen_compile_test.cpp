@@ -479,11 +479,14 @@ TEST(CodegenCompile, StackCapturesShareOneSubprogramPerKind) {
     }
     return n;
   };
-  EXPECT_EQ(count("define", "ms_stack_u127"), 1u);
-  EXPECT_EQ(count("define", "ms_stack_u5"), 1u);
-  EXPECT_EQ(count("define", "ms_stack_u127_entry"), 1u);  // the uprobe adds its caller
-  EXPECT_EQ(count("call", "ms_stack_u127"), 6u);
-  EXPECT_EQ(count("call", "ms_stack_u5"), 6u);
+  // _fp: walked in BPF (stacks.cpp), with one step function per frame limit.
+  EXPECT_EQ(count("define", "ms_stack_u127_fp"), 1u);
+  EXPECT_EQ(count("define", "ms_stack_u5_fp"), 1u);
+  EXPECT_EQ(count("define", "ms_stack_u127_entry_fp"), 1u);  // the uprobe adds its caller
+  EXPECT_EQ(count("call", "ms_stack_u127_fp"), 6u);
+  EXPECT_EQ(count("call", "ms_stack_u5_fp"), 6u);
+  EXPECT_EQ(count("define", "ms_fp_step_127"), 1u);
+  EXPECT_EQ(count("define", "ms_fp_step_5"), 1u);
   expect_object_matches_manifest(*c.result);
 }
 
