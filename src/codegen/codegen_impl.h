@@ -152,6 +152,7 @@ class Codegen {
   void gen_map_zero_event(const ast::Call& c);
   void gen_map_delete(const ast::Call& call);
   llvm::Value* gen_elapsed();
+  llvm::Value* gen_command_pid();
   // --- map queries (map_queries.cpp)
   Value gen_aggregation_read(const ast::Map& m, MapDef& def);
   Value gen_map_len(const ast::Call& c);
@@ -286,6 +287,7 @@ class Codegen {
   llvm::GlobalVariable* start_time_ = nullptr;  // defined on first use of `elapsed`
   llvm::GlobalVariable* stacks_ = nullptr;       // the stack store, defined on first stack
   llvm::GlobalVariable* stack_scratch_ = nullptr;
+  llvm::GlobalVariable* command_pid_ = nullptr;
   llvm::GlobalVariable* stack_errors_ = nullptr;
   llvm::GlobalVariable* snapshot_seq_ = nullptr;  // ustack(dwarf)'s sequence, on first use
   llvm::GlobalVariable* stack_auto_ = nullptr;    // ustack(auto)'s flag, on first use

@@ -92,6 +92,7 @@ Value Codegen::gen_builtin(const ast::Builtin& bi, const Type& t) {
   }
   if (n == "nsecs") return {call_helper(kKtimeGetNs, i64, {}, "nsecs"), t};
   if (n == "elapsed") return {gen_elapsed(), t};
+  if (n == "cpid") return {gen_command_pid(), t};
   if (n == "cpu") return {call_helper(kGetSmpProcessorId, i64, {}, "cpu"), t};
   if (n == "rand") return {b_->CreateAnd(call_helper(kGetPrandomU32, i64, {}, "rand"), 0xffffffffull), t};
   if (n == "cgroup") return {call_helper(kGetCurrentCgroupId, i64, {}, "cgroup"), t};

@@ -636,6 +636,32 @@ llvm::Value* Codegen::gen_elapsed() {
   return phi;
 }
 
+// `cpid`: the runtime stores the -c command's pid in a one-element array
+// once it has started the command, before any probe is attached.
+llvm::Value* Codegen::gen_command_pid() {
+  if (!command_pid_) {
+    manifest_.command_pid_elf_name = "command_pid";
+    command_pid_ = define_map_global(manifest_.command_pid_elf_name, 0,
+                                     {{"type", kMapTypeArray}, {"max_entries", 1}, {"key_size", 4}, {"value_size", 8}});
+  }
+  auto* i64 = b_->getInt64Ty();
+  auto* key = stack_buffer(4, {}, "cpid_key");
+  b_->CreateAlignedStore(b_->getInt32(0), key, llvm::Align(8));
+  llvm::Value* p = map_lookup(command_pid_, key);
+  llvm::BasicBlock* from = b_->GetInsertBlock();
+  auto* have_bb = llvm::BasicBlock::Create(*llvm_, "cpid_have", fn_);
+  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "cpid_done", fn_);
+  b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
+  b_->SetInsertPoint(have_bb);
+  llvm::Value* v = b_->CreateAlignedLoad(i64, p, llvm::Align(8), "cpid");
+  b_->CreateBr(done_bb);
+  b_->SetInsertPoint(done_bb);
+  auto* phi = b_->CreatePHI(i64, 2, "cpid");
+  phi->addIncoming(b_->getInt64(0), from);
+  phi->addIncoming(v, have_bb);
+  return phi;
+}
+
 Value Codegen::gen_func_name(const Location& loc) {
   const uint32_t size = manifest_.func_name_size;
   if (!func_names_) {

@@ -428,6 +428,7 @@ bool Codegen::build_native_module(CompileResult& out) {
       }
   };
   refuse_internal(manifest_.start_time_elf_name, "`elapsed`");
+  refuse_internal(manifest_.command_pid_elf_name, "`cpid`");
   refuse_internal(manifest_.stack_auto_elf_name, "ustack(auto)");
   refuse_internal(manifest_.stack_snapshot_seq_elf_name, "ustack(dwarf)");
   refuse_internal(manifest_.func_names_elf_name, "`func` across several functions");

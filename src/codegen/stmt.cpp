@@ -267,6 +267,10 @@ void Codegen::gen_leak_report(const ast::Call& c) {
     else if (name == "folded") desc.leak.folded = number(i) != 0;
     else if (name == "sample_bytes") desc.leak.sample_bytes = number(i);
     else if (name == "growth") desc.leak.growth_intervals = static_cast<uint32_t>(number(i));
+    else if (name == "since" && c.args[i]->kind == ast::NodeKind::Map) {
+      const auto& m = static_cast<const ast::Map&>(*c.args[i]);
+      if (MapDef* def = find_map(m.name, m.loc)) desc.leak.since_map_index = def->index;
+    } else if (name == "since") desc.leak.since_ns = number(i);
   }
   const int id = event_for(c, std::move(desc));
   emit_event(static_cast<uint32_t>(id), {}, 8, c.loc);

@@ -125,6 +125,7 @@ std::string to_text(const Manifest& m) {
   }
   os << "ringbuf " << m.ringbuf_elf_name << " size=" << m.ringbuf_size << "\n";
   if (!m.start_time_elf_name.empty()) os << "start_time " << m.start_time_elf_name << "\n";
+  if (!m.command_pid_elf_name.empty()) os << "command_pid " << m.command_pid_elf_name << "\n";
   if (!m.stacks_elf_name.empty())
     os << "stacks " << m.stacks_elf_name << " entries " << m.stack_map_entries << " scratch " << m.stack_scratch_elf_name
        << " errors " << m.stack_errors_elf_name << "\n";

@@ -235,6 +235,10 @@ struct LeakReportDesc {
   // growth K (0: off): report only stacks whose bytes grew at each of the
   // last K reports of this map (the runtime keeps the history).
   uint32_t growth_intervals = 0;
+  // print_leaks: blocks allocated before this time (bpf_ktime_get_ns) are
+  // left out, e.g. those of an image the process exec'd away.
+  uint64_t since_ns = 0;
+  int since_map_index = -1;  // set: the time is this keyless map's value when the report is made
 };
 
 // join(): how many strings of a char* array it reads, and the bytes each keeps
@@ -288,6 +292,7 @@ struct Manifest {
   // attaching; if it stays 0, the first probe that reads `elapsed` stores its
   // own time instead. Not a script map: not in `maps`, never printed.
   std::string start_time_elf_name;
+  std::string command_pid_elf_name;  // `cpid`: the runtime stores the -c command's pid
   // Set when the script captures a stack (see the stack store above): the
   // store (BPF_MAP_TYPE_HASH, u64 id -> record, no preallocation), its per-CPU
   // scratch record (BPF_MAP_TYPE_PERCPU_ARRAY, one entry), and the per-CPU

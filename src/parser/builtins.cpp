@@ -17,6 +17,8 @@ std::vector<BuiltinDesc> make_builtins() {
       {"ustack", Type::stack(false), kAnyProbe, ""},  {"kstack", Type::stack(true), kAnyProbe, ""},
       {"cgroup", Type::integer(false), kAnyProbe, ""},  {"rand", Type::integer(false), kAnyProbe, ""},
       {"curtask", Type::integer(false), kAnyProbe, ""},
+      // The pid of the -c command (0 without -c), as in bpftrace; memscript sets it before attaching.
+      {"cpid", Type::integer(false), kAnyProbe, ""},
       // Sized per probe by the type pass: the longest attach point (or function) it names. `func`
       // of a wildcard probe is the function that fired (the runtime's name for the BPF cookie).
       {"probe", Type::string(kDefaultStringSize), kAnyProbe, ""}, {"func", Type::string(kDefaultStringSize), kAnyProbe, ""},
@@ -67,7 +69,7 @@ std::vector<FunctionDesc> make_functions() {
       {"clear", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, false, "clear(@map)"},
       // Outstanding-allocation reports (runtime/leak_report.h), for any allocator script.
       {"print_leaks", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap}, true,
-       "print_leaks(@allocs[, top[, older[, sort[, show_allocs[, sample_rate[, folded[, sample_bytes[, growth]]]]]]]])", 9},
+       "print_leaks(@allocs[, top[, older[, sort[, show_allocs[, sample_rate[, folded[, sample_bytes[, growth[, since]]]]]]]]])", 10},
       {"print_leak_stacks", FunctionUse::Statement, TypeKind::None, {ArgKind::WholeMap, ArgKind::WholeMap}, true,
        "print_leak_stacks(@bytes, @allocations[, top[, sort[, sample_rate[, folded[, growth]]]]])", 7},
       {"delete", FunctionUse::Statement, TypeKind::None, {ArgKind::MapElement}, false, "delete(@map[key])"},

@@ -55,7 +55,7 @@ struct FunctionDesc {
 // The settings print_leaks and print_leak_stacks take after their map(s), in
 // order: the checker validates them, codegen copies them into the event.
 inline constexpr const char* kPrintLeaksSettings[] = {"top", "older", "sort", "show_allocs", "sample_rate", "folded",
-                                                      "sample_bytes", "growth"};
+                                                      "sample_bytes", "growth", "since"};
 inline constexpr const char* kPrintLeakStacksSettings[] = {"top", "sort", "sample_rate", "folded", "growth"};
 // Setting `i` (0: the first after the maps) of print_leaks or print_leak_stacks.
 inline std::string_view leak_report_setting(bool per_address, size_t i) {

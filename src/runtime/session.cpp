@@ -165,6 +165,7 @@ class Session {
   void print_all_maps();
   void stop_command();
   std::optional<RunError> store_start_time();
+  std::optional<RunError> store_command_pid();
   void report_stack_errors();
   void report_map_errors();
   int lost_events_fd() {
@@ -418,6 +419,21 @@ std::optional<RunError> Session::store_start_time() {
   return std::nullopt;
 }
 
+// `cpid`: the command's pid, before any probe is attached (0 without -c:
+// the map starts zeroed).
+std::optional<RunError> Session::store_command_pid() {
+  if (manifest_.command_pid_elf_name.empty()) return std::nullopt;
+  int fd = object_->map_fd(manifest_.command_pid_elf_name);
+  if (fd < 0)
+    return RunError{kExitRuntime,
+                    "internal error: the BPF object has no command pid map '" + manifest_.command_pid_elf_name + "'"};
+  uint32_t key = 0;
+  uint64_t pid = static_cast<uint64_t>(command_->pid());
+  if (bpf_map_update_elem(fd, &key, &pid, BPF_ANY) != 0)
+    return RunError{kExitRuntime, std::string("storing the command's pid: ") + std::strerror(errno)};
+  return std::nullopt;
+}
+
 void Session::flush_output() {
   if (!dispatcher_) return;
   std::string out = dispatcher_->take_output();
@@ -489,6 +505,12 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
       options.scale = std::max<uint64_t>(n, 1);
     }
   }
+  uint64_t since = e.leak.since_ns;
+  if (e.leak.since_map_index >= 0) {
+    std::vector<RawMapEntry> value;
+    if (read_script_map(e.leak.since_map_index, value) && !value.empty() && value[0].value.size() >= 8)
+      std::memcpy(&since, value[0].value.data(), 8);
+  }
   // --growth ranks among every stack: summarise them all, the tracker cuts.
   const size_t top = options.top;
   if (options.growth_intervals) options.top = SIZE_MAX;
@@ -512,6 +534,7 @@ std::string Session::build_leak_report(const manifest::EventDesc& e) {
     auto add_batch = [&](const FlatMapEntries& batch) {
       for (size_t i = 0; i < batch.count; ++i) {
         OutstandingAllocation a = decode_outstanding_at(*layout, batch, i);
+        if (a.timestamp_ns < since) continue;
         // ustack(dwarf): one id per snapshot; group by unwound call chain.
         a.stack = renderer_->canonical(a.stack, limit);
         acc.add(a);
@@ -776,7 +799,12 @@ int Session::event_loop() {
           while (read(child_signal_fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
           }
           // The exit stop: the mappings are still there; read them for symbols.
-          if (command_) command_->service_stops([this](pid_t pid) { symbolizer_.remember_process(pid); });
+          // The exec stop: the new image has not run yet; the script's events
+          // up to the exec (e.g. memleak.ms's clear() of the old image's blocks
+          // at sched_process_exec) are handled before it does.
+          if (command_)
+            command_->service_stops([this](pid_t pid) { symbolizer_.remember_process(pid); },
+                                    [this](pid_t) { consume_events(); });
           break;
         }
       }
@@ -982,6 +1010,7 @@ int Session::run() {
     if (in_process_) in_process_->close_fd();
     command_.emplace(std::move(*cmd));
     uprobe_pid_ = command_->pid();
+    if (auto e = store_command_pid()) return fail(*e);
     if (!manifest_.stacks_elf_name.empty() || uses_user_symbols(manifest_)) {
       // Stacks are printed after the command has exited: keep it at its exit
       // long enough to read its mappings (without this, raw addresses).

@@ -242,7 +242,8 @@ std::string TracedCommand::reap() {
 bool TracedCommand::stop_at_exit() {
   if (pid_ <= 0 || reaped_) return false;
   // SEIZE does not stop the child; EXITKILL: if memscript dies, so does it.
-  traced_ = ptrace(PTRACE_SEIZE, pid_, nullptr, PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL) == 0;
+  // TRACEEXEC: an exec by the thread group leader (the thread traced here).
+  traced_ = ptrace(PTRACE_SEIZE, pid_, nullptr, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) == 0;
   return traced_;
 }
 
@@ -255,6 +256,8 @@ bool TracedCommand::next_stop(int& status_event) {
   const int st = si.si_status;
   if ((st >> 8) == PTRACE_EVENT_EXIT) {
     status_event = kExitEvent;
+  } else if ((st >> 8) == PTRACE_EVENT_EXEC) {
+    status_event = kExecEvent;
   } else if ((st >> 8) != 0) {
     status_event = 0;  // another ptrace event (group stop): nothing to deliver
   } else {

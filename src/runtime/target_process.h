@@ -64,17 +64,21 @@ class TracedCommand {
   // Lets the child execve the command.
   bool release(std::string& error);
   // Asks the kernel to stop the command just before it exits, while its
-  // memory mappings still exist (ptrace PTRACE_O_TRACEEXIT; nothing else is
-  // traced). Then SIGCHLD arrives and service_stops() runs `at_exit`. Used to
-  // read /proc/PID/maps for symbols. False if ptrace is not allowed.
+  // memory mappings still exist, and right after each execve, before the new
+  // image runs (ptrace PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC; nothing else
+  // is traced). Then SIGCHLD arrives and service_stops() runs `at_exit` or
+  // `at_exec`. Used to read /proc/PID/maps for symbols, and to handle what
+  // the script did at the exec first. False if ptrace is not allowed.
   bool stop_at_exit();
   // Handles every pending ptrace stop of the command without reaping it:
-  // the exit stop calls `at_exit(pid)`; other stops resume with their signal.
-  template <typename F>
-  void service_stops(F&& at_exit) {
+  // the exit stop calls `at_exit(pid)`, an exec stop `at_exec(pid)`; other
+  // stops resume with their signal.
+  template <typename F, typename G>
+  void service_stops(F&& at_exit, G&& at_exec) {
     int status_event = 0;
     while (next_stop(status_event)) {
       if (status_event == kExitEvent) at_exit(pid_);
+      if (status_event == kExecEvent) at_exec(pid_);
       resume(status_event);
     }
   }
@@ -88,6 +92,7 @@ class TracedCommand {
  private:
   TracedCommand() = default;
   static constexpr int kExitEvent = -1;
+  static constexpr int kExecEvent = -2;
   bool next_stop(int& status_event);  // status_event: kExitEvent or the signal to deliver
   void resume(int status_event);
   bool traced_ = false;

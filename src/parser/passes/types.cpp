@@ -675,10 +675,13 @@ class TypeChecker {
       }
       // The sample rate may also be chosen at run time (memleak --auto-sample):
       // a map without keys holding an integer, read when the report is made.
-      if (name == "sample_rate" && a.kind == ast::NodeKind::Map && static_cast<ast::Map&>(a).keys.empty()) {
+      // `since` likewise: a time (nsecs) before which blocks are left out
+      // (memleak.ms: the last exec of the traced process).
+      if ((name == "sample_rate" || name == "since") && a.kind == ast::NodeKind::Map &&
+          static_cast<ast::Map&>(a).keys.empty()) {
         auto& m = static_cast<ast::Map&>(a);
         if (maps_[m.name].value_known && ctx_.info.maps[m.name].value.kind != TypeKind::Integer)
-          error(a.loc, c.func + "() sample_rate from a map needs an integer value, but " + m.name + " holds " +
+          error(a.loc, c.func + "() " + name + " from a map needs an integer value, but " + m.name + " holds " +
                            to_string(ctx_.info.maps[m.name].value));
         continue;
       }
