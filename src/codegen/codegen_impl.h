@@ -191,6 +191,8 @@ class Codegen {
   llvm::Value* byte_ptr(llvm::Value* base, uint32_t offset);
   llvm::Value* load_ctx_u64(uint32_t offset);
   llvm::Value* map_lookup(llvm::GlobalVariable* map, llvm::Value* key);
+  // *(u64*)p, or 0 when p (a lookup's result) is null.
+  llvm::Value* load_u64_or_zero(llvm::Value* p, const llvm::Twine& name);
   // Adds 1 to the u64 at `key` (a u32 slot) of a per-CPU array, if it exists.
   void increment_counter(llvm::GlobalVariable* percpu_array, llvm::Value* key);
   void set_loc(const Location& loc);

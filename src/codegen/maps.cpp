@@ -281,14 +281,12 @@ Value Codegen::gen_map_read(const ast::Map& m) {
   } else {
     p = map_lookup(def->global, build_key(m, *def));
   }
-  auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
-  auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
-  llvm::BasicBlock* from = b_->GetInsertBlock();
-
   if (is_bytes(type_of_field(d.value))) {
     Type t = type_of_field(d.value);
     auto* buf = stack_buffer(t.size, m.loc, "map_bytes");
     zero_fill(buf, t.size);
+    auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
+    auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
     b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
     b_->SetInsertPoint(found_bb);
     copy_bytes(buf, p, t.size);
@@ -296,15 +294,23 @@ Value Codegen::gen_map_read(const ast::Map& m) {
     b_->SetInsertPoint(merge_bb);
     return {buf, t};
   }
+  return {load_u64_or_zero(p, "map_read"), type_of_field(d.value)};
+}
+
+llvm::Value* Codegen::load_u64_or_zero(llvm::Value* p, const llvm::Twine& name) {
+  auto* i64 = b_->getInt64Ty();
+  llvm::BasicBlock* from = b_->GetInsertBlock();
+  auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
+  auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
   b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
   b_->SetInsertPoint(found_bb);
-  llvm::Value* loaded = b_->CreateAlignedLoad(b_->getInt64Ty(), p, llvm::Align(8), "map_val");
+  llvm::Value* loaded = b_->CreateAlignedLoad(i64, p, llvm::Align(8), "map_val");
   b_->CreateBr(merge_bb);
   b_->SetInsertPoint(merge_bb);
-  auto* phi = b_->CreatePHI(b_->getInt64Ty(), 2, "map_read");
+  auto* phi = b_->CreatePHI(i64, 2, name);
   phi->addIncoming(b_->getInt64(0), from);
   phi->addIncoming(loaded, found_bb);
-  return {phi, type_of_field(d.value)};
+  return phi;
 }
 
 void Codegen::gen_map_assign(const ast::AssignMap& s) {
@@ -557,17 +563,7 @@ void Codegen::gen_compound_map_assign(const ast::AssignMap& s, MapDef& def) {
   llvm::Value* key = task ? nullptr : build_key(*s.map, def);
   Value rhs = gen_expr(*s.expr);
   llvm::Value* p = task ? task_storage_value(def, true) : map_lookup(def.global, key);
-  llvm::BasicBlock* from = b_->GetInsertBlock();
-  auto* found_bb = llvm::BasicBlock::Create(*llvm_, "map_found", fn_);
-  auto* merge_bb = llvm::BasicBlock::Create(*llvm_, "map_read_done", fn_);
-  b_->CreateCondBr(b_->CreateIsNotNull(p), found_bb, merge_bb);
-  b_->SetInsertPoint(found_bb);
-  llvm::Value* loaded = b_->CreateAlignedLoad(i64, p, llvm::Align(8), "map_val");
-  b_->CreateBr(merge_bb);
-  b_->SetInsertPoint(merge_bb);
-  auto* old = b_->CreatePHI(i64, 2, "map_old");
-  old->addIncoming(b_->getInt64(0), from);
-  old->addIncoming(loaded, found_bb);
+  llvm::Value* old = load_u64_or_zero(p, "map_old");
   const manifest::MapDesc& d = manifest_.maps[def.index];
   llvm::Value* val = gen_arith(*s.compound, old, rhs.v, d.value.is_signed && rhs.type.is_signed, s.loc);
   if (task) {
@@ -644,22 +640,9 @@ llvm::Value* Codegen::gen_command_pid() {
     command_pid_ = define_map_global(manifest_.command_pid_elf_name, 0,
                                      {{"type", kMapTypeArray}, {"max_entries", 1}, {"key_size", 4}, {"value_size", 8}});
   }
-  auto* i64 = b_->getInt64Ty();
   auto* key = stack_buffer(4, {}, "cpid_key");
   b_->CreateAlignedStore(b_->getInt32(0), key, llvm::Align(8));
-  llvm::Value* p = map_lookup(command_pid_, key);
-  llvm::BasicBlock* from = b_->GetInsertBlock();
-  auto* have_bb = llvm::BasicBlock::Create(*llvm_, "cpid_have", fn_);
-  auto* done_bb = llvm::BasicBlock::Create(*llvm_, "cpid_done", fn_);
-  b_->CreateCondBr(b_->CreateIsNull(p), done_bb, have_bb);
-  b_->SetInsertPoint(have_bb);
-  llvm::Value* v = b_->CreateAlignedLoad(i64, p, llvm::Align(8), "cpid");
-  b_->CreateBr(done_bb);
-  b_->SetInsertPoint(done_bb);
-  auto* phi = b_->CreatePHI(i64, 2, "cpid");
-  phi->addIncoming(b_->getInt64(0), from);
-  phi->addIncoming(v, have_bb);
-  return phi;
+  return load_u64_or_zero(map_lookup(command_pid_, key), "cpid");
 }
 
 Value Codegen::gen_func_name(const Location& loc) {
