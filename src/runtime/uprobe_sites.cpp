@@ -80,7 +80,9 @@ bool uprobe_sessions_supported() {
 }
 
 bool bpf_loop_supported() {
-  static const bool supported = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, nullptr) == 1;
+  // 1: supported, 0: not; an error (no privilege, e.g. an unprivileged
+  // --dry-run) says nothing about the kernel: compile as a real run would.
+  static const bool supported = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, nullptr) != 0;
   return supported;
 }
 
