@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -472,8 +473,11 @@ int main(int argc, char** argv) {
   // MEMSCRIPT_STACK_WALK=kernel) ustack uses bpf_get_stack's walk.
   if (const char* walk = std::getenv("MEMSCRIPT_STACK_WALK"); walk && std::string_view(walk) == "kernel")
     copts.bpf_stack_walk = false;
-  else if (!cl.in_process && !ms::runtime::bpf_loop_supported())
-    copts.bpf_stack_walk = false;
+  else if (!cl.in_process &&
+           std::any_of(info.types.begin(), info.types.end(),
+                       [](const auto& e) { return e.second.kind == ms::TypeKind::UStack; }) &&
+           !ms::runtime::bpf_loop_supported())
+    copts.bpf_stack_walk = false;  // asked only of scripts with a user stack: it loads a probe program
   if (cl.in_process && cl.run.pid)
     return usage_error("--in-process needs -c: it runs probes inside a command memscript starts, not in an existing "
                        "process (run without --in-process to trace -p " + std::to_string(cl.run.pid) + ")");

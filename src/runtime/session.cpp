@@ -164,6 +164,7 @@ class Session {
   bool read_script_map(int index, std::vector<RawMapEntry>& entries);
   void print_all_maps();
   void stop_command();
+  std::optional<RunError> store_runtime_value(const std::string& elf_name, uint64_t value, const char* what);
   std::optional<RunError> store_start_time();
   std::optional<RunError> store_command_pid();
   void report_stack_errors();
@@ -404,34 +405,31 @@ std::optional<RunError> Session::store_func_names() {
   return std::nullopt;
 }
 
+// A value the runtime gives the programs: element 0 of the one-element
+// array `elf_name` (`what` names it in messages).
+std::optional<RunError> Session::store_runtime_value(const std::string& elf_name, uint64_t value, const char* what) {
+  int fd = object_->map_fd(elf_name);
+  if (fd < 0)
+    return RunError{kExitRuntime, "internal error: the BPF object has no map '" + elf_name + "' for the " + what};
+  uint32_t key = 0;
+  if (bpf_map_update_elem(fd, &key, &value, BPF_ANY) != 0)
+    return RunError{kExitRuntime, std::string("storing the ") + what + ": " + std::strerror(errno)};
+  return std::nullopt;
+}
+
 // `elapsed` counts from here: just before the first probe is attached.
 std::optional<RunError> Session::store_start_time() {
-  int fd = object_->map_fd(manifest_.start_time_elf_name);
-  if (fd < 0)
-    return RunError{kExitRuntime,
-                    "internal error: the BPF object has no start-time map '" + manifest_.start_time_elf_name + "'"};
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
-  uint32_t key = 0;
   uint64_t ns = static_cast<uint64_t>(now.tv_sec) * 1000000000ull + static_cast<uint64_t>(now.tv_nsec);
-  if (bpf_map_update_elem(fd, &key, &ns, BPF_ANY) != 0)
-    return RunError{kExitRuntime, std::string("storing the start time: ") + std::strerror(errno)};
-  return std::nullopt;
+  return store_runtime_value(manifest_.start_time_elf_name, ns, "start time");
 }
 
 // `cpid`: the command's pid, before any probe is attached (0 without -c:
 // the map starts zeroed).
 std::optional<RunError> Session::store_command_pid() {
   if (manifest_.command_pid_elf_name.empty()) return std::nullopt;
-  int fd = object_->map_fd(manifest_.command_pid_elf_name);
-  if (fd < 0)
-    return RunError{kExitRuntime,
-                    "internal error: the BPF object has no command pid map '" + manifest_.command_pid_elf_name + "'"};
-  uint32_t key = 0;
-  uint64_t pid = static_cast<uint64_t>(command_->pid());
-  if (bpf_map_update_elem(fd, &key, &pid, BPF_ANY) != 0)
-    return RunError{kExitRuntime, std::string("storing the command's pid: ") + std::strerror(errno)};
-  return std::nullopt;
+  return store_runtime_value(manifest_.command_pid_elf_name, static_cast<uint64_t>(command_->pid()), "command's pid");
 }
 
 void Session::flush_output() {
